@@ -1,0 +1,390 @@
+/**
+ * The reconciler: brings one PhoneNumber's number at Vobiz in line with its spec.
+ *
+ * It reads the number from the snapshot (the last complete sweep plus confirmed mutations), gets
+ * actions from the planner, executes them one by one through the Vobiz client, updates the
+ * snapshot from what Vobiz confirmed, records one Event per mutation, and writes status only
+ * when it changed. Each reconcile ends in a work-queue result: done, requeue at a time, or error.
+ */
+import { randomBytes } from 'node:crypto';
+
+import {
+  FINALIZER,
+  isDeleting,
+  isPaused,
+  keyOf,
+  type PendingPurchase,
+  type PhoneNumber,
+} from '../api/phone-number.ts';
+import type { Logger } from '../log.ts';
+import { isVobizError } from '../vobiz/errors.ts';
+import type { OwnedNumber, VobizApi } from '../vobiz/types.ts';
+import { describeAction, eventReasonOf, type Action } from './actions.ts';
+import type { PurchaseBudget } from './budget.ts';
+import { checkPurchaseBudget } from './purchase-guard.ts';
+import { finalize } from './finalizer.ts';
+import type { EventRecorder } from './events.ts';
+import { classifyFailure, SYNCED_OK, type Failure } from './failures.ts';
+import type { NumberState, OperatorMetrics } from './metrics.ts';
+import { executeAction } from './mutations.ts';
+import { claimOwner, ownsNumber } from './ownership.ts';
+import { planNumber, type Plan } from './planner.ts';
+import type { ResourceStore } from './resource-store.ts';
+import type { NumberSnapshot } from './snapshot.ts';
+import { buildStatus, type ConditionOutcome, type StatusInput } from './status.ts';
+import type { HandlerResult } from './work-queue.ts';
+
+/** A status change for `writeStatus`; `observed`, when present, replaces the observed fields. */
+export type StatusUpdate = Omit<StatusInput, 'mainAccountId' | 'observation'> & { observed?: OwnedNumber | undefined };
+
+/** Writes to PhoneNumbers on the API server; `PhoneNumberClient` implements it. */
+export interface PhoneNumberWriter {
+  writeStatus(resource: PhoneNumber, status: NonNullable<PhoneNumber['status']>): Promise<PhoneNumber>;
+  addFinalizer(resource: PhoneNumber): Promise<PhoneNumber>;
+  removeFinalizer(resource: PhoneNumber): Promise<PhoneNumber | undefined>;
+}
+
+export interface ReconcilerDeps {
+  store: ResourceStore;
+  vobiz: VobizApi;
+  snapshot: NumberSnapshot;
+  writer: PhoneNumberWriter;
+  events: EventRecorder;
+  budget: PurchaseBudget;
+  /** Monthly fees of managed numbers by currency, for the monthly-fee budget. */
+  monthlyFees: () => ReadonlyMap<string, number>;
+  logger: Logger;
+  metrics?: OperatorMetrics;
+  /** State of each resource for `vobiz_operator_numbers`, keyed `namespace/name`. */
+  states: Map<string, NumberState>;
+  now?: () => Date;
+  random?: () => number;
+}
+
+/** How often a reconcile may re-read a number and plan again after Vobiz disagreed with the snapshot. */
+const MAX_REPLANS = 3;
+/** Requeue delay while Vobiz finishes a purchase it reports as `pending_purchase`. */
+const PURCHASE_PENDING_RETRY_MS = 15_000;
+/** Largest random delay added to a cool-off retry, so resources that cooled off together spread out. */
+const COOL_OFF_JITTER_MS = 30_000;
+
+const READY_CONVERGED: ConditionOutcome = {
+  status: 'True',
+  reason: 'Converged',
+  message: 'The number is owned and on the sub-account and trunk group the spec names.',
+};
+
+interface Context {
+  key: string;
+  resource: PhoneNumber;
+  log: Logger;
+}
+
+export class Reconciler {
+  private readonly deps: ReconcilerDeps;
+  private readonly now: () => Date;
+  private readonly random: () => number;
+
+  constructor(deps: ReconcilerDeps) {
+    this.deps = deps;
+    this.now = deps.now ?? (() => new Date());
+    this.random = deps.random ?? Math.random;
+  }
+
+  /** Reconciles the resource with this `namespace/name` key. */
+  async reconcile(key: string): Promise<HandlerResult> {
+    const resource = this.deps.store.get(key);
+    if (resource === undefined) {
+      this.deps.states.delete(key);
+      return { outcome: 'success' };
+    }
+
+    const log = this.deps.logger.child({
+      namespace: resource.metadata.namespace,
+      name: resource.metadata.name,
+      e164: resource.spec.e164,
+      reconcileId: randomBytes(6).toString('hex'),
+    });
+    const context: Context = { key, resource, log };
+
+    if (isDeleting(resource)) {
+      return finalize({ ...this.deps, resource, key, log, writeStatus: (input) => this.writeStatus(context, input) });
+    }
+    if (isPaused(resource)) {
+      await this.writeStatus(context, { synced: { status: 'False', reason: 'Paused', message: 'The paused annotation is "true"; the operator takes no action.' } });
+      return { outcome: 'success' };
+    }
+
+    if (!(resource.metadata.finalizers ?? []).includes(FINALIZER)) {
+      context.resource = await this.deps.writer.addFinalizer(resource);
+      this.deps.store.remember(context.resource);
+    }
+
+    const all = this.deps.store.list();
+    if (!ownsNumber(context.resource, all)) {
+      return this.reportDuplicate(context, all);
+    }
+
+    if (!this.deps.snapshot.ready) {
+      // The first complete sweep enqueues every resource that needs work.
+      log.debug('no complete sweep yet; waiting for one');
+      return { outcome: 'success' };
+    }
+
+    return this.converge(context);
+  }
+
+  private async reportDuplicate(context: Context, all: PhoneNumber[]): Promise<HandlerResult> {
+    const owner = claimOwner(all, context.resource.spec.e164);
+    const ownerName = owner === undefined ? 'another PhoneNumber' : `PhoneNumber ${keyOf(owner)}`;
+    await this.writeStatus(context, {
+      ready: {
+        status: 'False',
+        reason: 'DuplicateNumber',
+        message: `${ownerName} is older and already claims ${context.resource.spec.e164}; delete this resource or change its spec.e164.`,
+      },
+      synced: SYNCED_OK,
+    });
+    this.deps.states.set(context.key, 'error');
+    return { outcome: 'success' };
+  }
+
+  private async converge(context: Context): Promise<HandlerResult> {
+    const { resource, log } = context;
+    const { snapshot } = this.deps;
+    const spec = resource.spec;
+
+    let observed = snapshot.get(spec.e164);
+    let coolOffUntil = resource.status?.coolOffUntil === undefined ? undefined : new Date(resource.status.coolOffUntil);
+    let pendingPurchase: PendingPurchase | undefined = resource.status?.pendingPurchase;
+
+    // A purchase was started and never confirmed (the operator stopped, or the outcome was
+    // unknown): look the number up before anything could buy it a second time.
+    if (pendingPurchase !== undefined && (observed === undefined || observed.status === 'released')) {
+      observed = await this.lookUp(spec.e164);
+      log.info({ found: observed !== undefined }, 'resolved a pending purchase by looking the number up at Vobiz');
+      if (observed === undefined) {
+        pendingPurchase = undefined;
+      }
+    }
+
+    if (spec.managementPolicy === 'Observe') {
+      return this.observeOnly(context, observed, coolOffUntil);
+    }
+
+    let plan = this.plan(context, observed, coolOffUntil);
+    for (let replans = 0; ; replans += 1) {
+      let failedAction: Action | undefined;
+      let failure: unknown;
+
+      for (const action of plan.actions) {
+        try {
+          if (action.type === 'purchase') {
+            const held = await checkPurchaseBudget({
+              budget: this.deps.budget,
+              vobiz: this.deps.vobiz,
+              monthlyFees: this.deps.monthlyFees(),
+              action,
+              nowMs: this.now().getTime(),
+              ...(this.deps.metrics === undefined ? {} : { metrics: this.deps.metrics }),
+            });
+            if (held !== undefined) {
+              return this.finish(context, observed, held, { coolOffUntil, pendingPurchase: undefined });
+            }
+            pendingPurchase = { startedAt: this.now().toISOString(), ...(action.currency === undefined ? {} : { currency: action.currency }) };
+            await this.writeStatus(context, { pendingPurchase });
+          }
+
+          observed = await this.mutate(context, action, observed);
+          if (action.type === 'purchase') {
+            pendingPurchase = undefined;
+          }
+          if (action.type === 'unassignSubAccount') {
+            coolOffUntil = undefined;
+          }
+        } catch (error) {
+          failedAction = action;
+          failure = error;
+          break;
+        }
+      }
+
+      if (failedAction === undefined) {
+        break;
+      }
+
+      if (isVobizError(failure, 'VOBIZ_COOL_OFF')) {
+        coolOffUntil = failure.coolOffUntil ?? new Date(this.now().getTime() + (failure.coolOffRemainingSeconds ?? 0) * 1000);
+        log.info({ coolOffUntil: coolOffUntil.toISOString() }, 'Vobiz reported a sub-account cool-off; planning the rest around it');
+        await this.deps.events.record(resource, 'Warning', 'CoolOffInEffect', `Vobiz keeps ${spec.e164} on its sub-account until ${coolOffUntil.toISOString()}.`);
+      } else if (isVobizError(failure, 'VOBIZ_OUTCOME_UNKNOWN')) {
+        // Keep pendingPurchase: the next attempt looks the number up before buying.
+        return this.fail(context, observed, failedAction, failure, { coolOffUntil, pendingPurchase });
+      } else if (replans < MAX_REPLANS - 1 && this.isStaleSnapshotError(failedAction, failure)) {
+        // Vobiz disagrees with the snapshot because someone changed the number meanwhile, so
+        // read it again and plan from what Vobiz reports now.
+        log.info({ action: failedAction.type, code: (failure as { code?: string }).code }, 'Vobiz disagreed with the snapshot; reading the number again');
+        const fresh = await this.lookUp(spec.e164);
+        if (failedAction.type === 'purchase' && fresh === undefined) {
+          return this.fail(context, observed, failedAction, failure, { coolOffUntil, pendingPurchase: undefined });
+        }
+        observed = fresh;
+        pendingPurchase = undefined;
+      } else {
+        // After a purchase failed in a way that may hide a success (5xx, timeout, reset, or not
+        // a Vobiz error at all), keep the intent so the next attempt looks the number up first.
+        const outcomeUncertain = !isVobizError(failure) || failure.retryable;
+        const keepIntent = failedAction.type === 'purchase' && outcomeUncertain ? pendingPurchase : undefined;
+        return this.fail(context, observed, failedAction, failure, { coolOffUntil, pendingPurchase: keepIntent });
+      }
+
+      plan = this.plan(context, observed, coolOffUntil);
+    }
+
+    return this.finishPlan(context, observed, plan, coolOffUntil);
+  }
+
+  private plan(context: Context, observed: OwnedNumber | undefined, coolOffUntil: Date | undefined): Plan {
+    return planNumber({
+      spec: context.resource.spec,
+      observed,
+      mainAccountId: this.deps.vobiz.authId,
+      now: this.now(),
+      ...(coolOffUntil === undefined ? {} : { coolOffUntil }),
+    });
+  }
+
+  /** True when the failure means the number at Vobiz differs from the snapshot. */
+  private isStaleSnapshotError(action: Action, error: unknown): boolean {
+    if (isVobizError(error, 'VOBIZ_ALREADY_ASSIGNED')) {
+      return true;
+    }
+    if (isVobizError(error, 'VOBIZ_NOT_FOUND')) {
+      // For assigns, 404 can also mean an unknown trunk group or sub-account. After the fresh
+      // read the same action fails again, and the last attempt reports the unknown id.
+      return true;
+    }
+    return action.type === 'cancelRelease' && isVobizError(error, 'VOBIZ_BAD_REQUEST');
+  }
+
+  private async finishPlan(context: Context, observed: OwnedNumber | undefined, plan: Plan, coolOffUntil: Date | undefined): Promise<HandlerResult> {
+    const wait = plan.wait;
+    if (wait === undefined) {
+      this.deps.states.set(context.key, 'ready');
+      await this.writeStatus(context, { observed, ready: READY_CONVERGED, synced: SYNCED_OK, coolOffUntil: undefined, pendingPurchase: undefined });
+      return { outcome: 'success' };
+    }
+
+    const ready: ConditionOutcome = { status: 'False', reason: wait.reason, message: wait.message };
+    const keepCoolOff = wait.reason === 'CoolOffInEffect' ? coolOffUntil : undefined;
+    this.deps.states.set(context.key, wait.reason === 'CoolOffInEffect' ? 'cool_off' : 'drifted');
+    await this.writeStatus(context, { observed, ready, synced: SYNCED_OK, coolOffUntil: keepCoolOff, pendingPurchase: undefined });
+
+    if (wait.reason === 'PurchasePending') {
+      return { outcome: 'requeue', afterMs: PURCHASE_PENDING_RETRY_MS };
+    }
+    if (wait.retryAt !== undefined) {
+      const delayMs = Math.max(0, wait.retryAt.getTime() - this.now().getTime()) + Math.round(this.random() * COOL_OFF_JITTER_MS);
+      context.log.info({ reason: wait.reason, retryAt: wait.retryAt.toISOString() }, 'waiting; no Vobiz call before the retry time');
+      return { outcome: 'requeue', afterMs: delayMs };
+    }
+    return { outcome: 'success' };
+  }
+
+  private async finish(context: Context, observed: OwnedNumber | undefined, held: Failure, extra: Pick<StatusInput, 'coolOffUntil' | 'pendingPurchase'>): Promise<HandlerResult> {
+    this.deps.states.set(context.key, held.state);
+    await this.writeStatus(context, { observed, ready: held.ready, synced: held.synced, ...extra });
+    return held.result;
+  }
+
+  private async fail(
+    context: Context,
+    observed: OwnedNumber | undefined,
+    action: Action,
+    error: unknown,
+    extra: Pick<StatusInput, 'coolOffUntil' | 'pendingPurchase'>,
+  ): Promise<HandlerResult> {
+    const failure = classifyFailure(action, error);
+    context.log.warn({ err: error, action: action.type, reason: failure.ready.reason }, `reconcile failed: ${describeAction(action)}`);
+    await this.deps.events.record(context.resource, 'Warning', failure.ready.reason, `Failed to ${describeAction(action)}: ${failure.ready.message}`);
+    return this.finish(context, observed, failure, extra);
+  }
+
+  /** Runs one action, counts and logs its outcome, and updates the snapshot from Vobiz's response. */
+  private async mutate(context: Context, action: Action, observed: OwnedNumber | undefined): Promise<OwnedNumber> {
+    const { vobiz, snapshot, metrics } = this.deps;
+    const description = describeAction(action);
+
+    let confirmed: OwnedNumber;
+    try {
+      confirmed = await executeAction(vobiz, action, observed);
+    } catch (error) {
+      if (action.type === 'purchase') {
+        metrics?.purchases.inc({ result: 'error' });
+      }
+      const code = isVobizError(error) ? error.code : 'ERROR';
+      context.log.info({ action: action.type, outcome: 'error', code }, `${description}: failed`);
+      throw error;
+    }
+
+    snapshot.confirm(action.e164, confirmed, Date.now());
+    if (action.type === 'purchase') {
+      metrics?.purchases.inc({ result: 'success' });
+      context.log.info(
+        { action: action.type, outcome: 'success', setupFee: confirmed.setupFee, monthlyFee: confirmed.monthlyFee, currency: confirmed.currency },
+        `${description}: done`,
+      );
+    } else {
+      context.log.info({ action: action.type, outcome: 'success' }, `${description}: done`);
+    }
+    await this.deps.events.record(context.resource, 'Normal', eventReasonOf(action), `Vobiz confirmed: ${description}.`);
+    return confirmed;
+  }
+
+  private async observeOnly(context: Context, observed: OwnedNumber | undefined, coolOffUntil: Date | undefined): Promise<HandlerResult> {
+    const plan = this.plan(context, observed, coolOffUntil);
+    const converged = plan.actions.length === 0 && plan.wait === undefined;
+    const ready: ConditionOutcome = converged
+      ? READY_CONVERGED
+      : {
+          status: 'False',
+          reason: 'Drifted',
+          message: `managementPolicy is Observe, so the operator changes nothing. Drifted: ${plan.drift.join(', ') || plan.wait?.reason}. It would: ${plan.actions.map(describeAction).join('; ') || plan.wait?.message}`,
+        };
+    this.deps.states.set(context.key, converged ? 'ready' : 'drifted');
+    await this.writeStatus(context, {
+      observed,
+      ready,
+      synced: { status: 'True', reason: 'Observed', message: 'managementPolicy is Observe: the operator reads Vobiz and changes nothing.' },
+    });
+    return { outcome: 'success' };
+  }
+
+  private async lookUp(e164: string): Promise<OwnedNumber | undefined> {
+    const number = await this.deps.vobiz.findOwnedNumber(e164);
+    this.deps.snapshot.confirm(e164, number, Date.now());
+    return number;
+  }
+
+  /**
+   * Writes the status built from `input` when it differs from the stored one. `observed`, when
+   * given, replaces the observed fields (undefined: the account does not own the number).
+   */
+  private async writeStatus(context: Context, input: StatusUpdate): Promise<void> {
+    const { observed, ...rest } = input;
+    const statusInput: StatusInput = { ...rest, mainAccountId: this.deps.vobiz.authId };
+    if ('observed' in input) {
+      statusInput.observation = { number: observed };
+    }
+
+    const { status, changed } = buildStatus(context.resource, statusInput, this.now());
+    if (!changed) {
+      return;
+    }
+
+    context.resource = await this.deps.writer.writeStatus(context.resource, status);
+    this.deps.metrics?.statusWrites.inc();
+    this.deps.store.remember(context.resource);
+    context.log.debug('status written');
+  }
+}

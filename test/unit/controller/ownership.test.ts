@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+
+import { claimOwner, otherLiveClaimants, ownsNumber } from '../../../src/controller/ownership.ts';
+import { phoneNumber } from './support/fakes.ts';
+
+const E164 = '+14155550100';
+
+describe('claimOwner', () => {
+  it('picks the oldest resource', () => {
+    const older = phoneNumber('older', { e164: E164 }, { creationTimestamp: '2026-07-01T00:00:00Z' });
+    const newer = phoneNumber('newer', { e164: E164 }, { creationTimestamp: '2026-07-02T00:00:00Z' });
+    expect(claimOwner([newer, older], E164)?.metadata.name).toBe('older');
+    expect(ownsNumber(newer, [newer, older])).toBe(false);
+    expect(ownsNumber(older, [newer, older])).toBe(true);
+  });
+
+  it('breaks a creation-time tie by uid', () => {
+    const a = phoneNumber('a', { e164: E164 }, { uid: 'uid-b' });
+    const b = phoneNumber('b', { e164: E164 }, { uid: 'uid-a' });
+    expect(claimOwner([a, b], E164)?.metadata.name).toBe('b');
+  });
+
+  it('ignores other numbers', () => {
+    const other = phoneNumber('other', { e164: '+14155550101' });
+    expect(claimOwner([other], E164)).toBeUndefined();
+  });
+});
+
+describe('otherLiveClaimants', () => {
+  it('leaves out the resource itself and those being deleted', () => {
+    const self = phoneNumber('self', { e164: E164 });
+    const live = phoneNumber('live', { e164: E164 });
+    const leaving = phoneNumber('leaving', { e164: E164 }, { deletionTimestamp: '2026-07-01T00:00:00Z' });
+    expect(otherLiveClaimants(self, [self, live, leaving]).map((resource) => resource.metadata.name)).toEqual(['live']);
+  });
+});
