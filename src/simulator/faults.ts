@@ -5,9 +5,12 @@
  * Probabilities draw from a seeded generator, so a test run repeats exactly.
  */
 
+/** Format of a `Retry-After` header, which HTTP allows as delay seconds (`120`) or as an HTTP date (`Wed, 21 Oct 2026 07:28:00 GMT`). */
+export type RetryAfterFormat = 'seconds' | 'http-date';
+
 export type FaultAction =
-  /** Respond with this error status; `retryAfterSeconds` adds a `Retry-After` header. */
-  | { type: 'error'; status: number; body?: Record<string, unknown>; retryAfterSeconds?: number }
+  /** Respond with this error status; `retryAfterSeconds` adds a `Retry-After` header in `retryAfterFormat` (default seconds). */
+  | { type: 'error'; status: number; body?: Record<string, unknown>; retryAfterSeconds?: number; retryAfterFormat?: RetryAfterFormat }
   /** Answer with any status and body, for example a 200 whose body breaks the schema; a string body is sent as it is. */
   | { type: 'respond'; status: number; body?: unknown }
   /** Close the connection without a response. */
@@ -37,7 +40,7 @@ export interface FaultRule {
 export interface FaultConfig {
   rules?: FaultRule[];
   /** Rate above which every request gets 429 with `Retry-After`. */
-  rateLimit?: { requestsPerSecond: number; retryAfterSeconds?: number };
+  rateLimit?: { requestsPerSecond: number; retryAfterSeconds?: number; retryAfterFormat?: RetryAfterFormat };
   /** Seed of the generator behind `probability`. Default 1. */
   randomSeed?: number;
 }
@@ -51,7 +54,7 @@ export interface FaultContext {
 /** Effect of one phase's faults on a request: a delay, then at most one response or drop. */
 export interface FaultDecision {
   delayMs: number;
-  outcome?: { type: 'respond'; status: number; body?: unknown; retryAfterSeconds?: number } | { type: 'drop' };
+  outcome?: { type: 'respond'; status: number; body?: unknown; retryAfterSeconds?: number; retryAfterFormat?: RetryAfterFormat } | { type: 'drop' };
   /** Descriptions of the rules that fired, for the request log. */
   fired: string[];
 }
@@ -63,6 +66,15 @@ const defaultErrorBodies: Record<number, Record<string, unknown>> = {
   503: { error: 'service_unavailable', message: 'service unavailable' },
   504: { error: 'gateway_timeout', message: 'gateway timeout' },
 };
+
+/**
+ * Returns the `Retry-After` header value for a wait of `seconds` from `nowMs` (wall-clock
+ * milliseconds). An HTTP date has whole seconds, so it is rounded up: the wait is never shorter.
+ */
+export function retryAfterHeader(seconds: number, format: RetryAfterFormat | undefined, nowMs: number): string {
+  if (format !== 'http-date') return String(seconds);
+  return new Date(Math.ceil((nowMs + seconds * 1000) / 1000) * 1000).toUTCString();
+}
 
 /** mulberry32: a small, well-known 32-bit generator; enough for repeatable test faults. */
 function seededRandom(seed: number): () => number {
@@ -89,6 +101,10 @@ function describe(rule: FaultRule): string {
   return `${rule.phase ?? 'before'}:${text}`;
 }
 
+function isRetryAfterFormat(value: unknown): value is RetryAfterFormat {
+  return value === 'seconds' || value === 'http-date';
+}
+
 export function validateFaultConfig(config: FaultConfig): string | undefined {
   for (const [index, rule] of (config.rules ?? []).entries()) {
     const action = rule.action as FaultAction | undefined;
@@ -110,6 +126,9 @@ export function validateFaultConfig(config: FaultConfig): string | undefined {
     if (rule.probability !== undefined && !(rule.probability >= 0 && rule.probability <= 1)) {
       return `rules[${index}].probability must be between 0 and 1`;
     }
+    if (action.type === 'error' && action.retryAfterFormat !== undefined && !isRetryAfterFormat(action.retryAfterFormat)) {
+      return `rules[${index}].action.retryAfterFormat must be "seconds" or "http-date"`;
+    }
     if (rule.phase !== undefined && rule.phase !== 'before' && rule.phase !== 'after') {
       return `rules[${index}].phase must be "before" or "after"`;
     }
@@ -118,6 +137,9 @@ export function validateFaultConfig(config: FaultConfig): string | undefined {
   const rateLimit = config.rateLimit;
   if (rateLimit !== undefined && !(rateLimit.requestsPerSecond > 0)) {
     return 'rateLimit.requestsPerSecond must be a positive number';
+  }
+  if (rateLimit?.retryAfterFormat !== undefined && !isRetryAfterFormat(rateLimit.retryAfterFormat)) {
+    return 'rateLimit.retryAfterFormat must be "seconds" or "http-date"';
   }
   return undefined;
 }
@@ -148,6 +170,11 @@ export class FaultInjector {
   current(): FaultConfig {
     const rules = this.#rules.map(({ remaining, ...rule }) => (remaining === undefined ? rule : { ...rule, times: remaining }));
     return this.#rateLimit === undefined ? { rules } : { rules, rateLimit: this.#rateLimit };
+  }
+
+  /** Format of the `Retry-After` header of the rate limit's 429s. */
+  get rateLimitRetryAfterFormat(): RetryAfterFormat | undefined {
+    return this.#rateLimit?.retryAfterFormat;
   }
 
   /**
@@ -191,7 +218,13 @@ export class FaultInjector {
         decision.outcome = { type: 'respond', status: action.status, ...(action.body === undefined ? {} : { body: action.body }) };
       } else {
         const body = action.body ?? defaultErrorBodies[action.status] ?? { error: 'injected_fault', message: `injected HTTP ${action.status}` };
-        decision.outcome = { type: 'respond', status: action.status, body, ...(action.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: action.retryAfterSeconds }) };
+        decision.outcome = {
+          type: 'respond',
+          status: action.status,
+          body,
+          ...(action.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: action.retryAfterSeconds }),
+          ...(action.retryAfterFormat === undefined ? {} : { retryAfterFormat: action.retryAfterFormat }),
+        };
       }
     }
     return decision;

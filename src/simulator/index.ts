@@ -13,6 +13,6 @@ export {
   type SimulatorSeedPatch,
 } from './seed.ts';
 export { SimulatorState, coolOffMs, pendingReleaseMs, quarantineMs, type Caller } from './state.ts';
-export type { FaultAction, FaultConfig, FaultRule } from './faults.ts';
+export type { FaultAction, FaultConfig, FaultRule, RetryAfterFormat } from './faults.ts';
 export type { RequestLogEntry, RequestLogFilter } from './request-log.ts';
 export type { Holding, SimNumber, SimulatorSnapshot, AccountRole } from './model.ts';

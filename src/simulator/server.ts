@@ -15,7 +15,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 
 import { controlPrefix, handleControl } from './control-routes.ts';
-import { FaultInjector, type FaultDecision } from './faults.ts';
+import { FaultInjector, retryAfterHeader, type FaultDecision } from './faults.ts';
 import { loadSnapshot, saveSnapshot } from './persistence.ts';
 import { RequestLog, type RequestLogEntry } from './request-log.ts';
 import { defaultSeed, type SimulatorSeed } from './seed.ts';
@@ -190,7 +190,8 @@ class Simulator {
 
     const retryAfter = this.faults.checkRate(performance.now());
     if (retryAfter !== undefined) {
-      respond(429, { error: 'too_many_requests', message: 'rate limit exceeded' }, { 'retry-after': String(retryAfter) });
+      const value = retryAfterHeader(retryAfter, this.faults.rateLimitRetryAfterFormat, Date.now());
+      respond(429, { error: 'too_many_requests', message: 'rate limit exceeded' }, { 'retry-after': value });
       return;
     }
 
@@ -245,7 +246,9 @@ class Simulator {
     if (outcome?.type === 'respond') {
       this.#record(entry, outcome.status);
       if (decision.delayMs > 0 && !(await this.#delay(decision.delayMs))) return false;
-      const headers: Record<string, string> = outcome.retryAfterSeconds === undefined ? {} : { 'retry-after': String(outcome.retryAfterSeconds) };
+      // Retry-After is wall-clock time, so an HTTP date ignores the simulated clock.
+      const headers: Record<string, string> =
+        outcome.retryAfterSeconds === undefined ? {} : { 'retry-after': retryAfterHeader(outcome.retryAfterSeconds, outcome.retryAfterFormat, Date.now()) };
       if (typeof outcome.body === 'string') {
         response.writeHead(outcome.status, { 'content-type': 'text/plain', ...headers }).end(outcome.body);
       } else {

@@ -89,6 +89,19 @@ const maxSweepAttempts = 3;
 /** Failures after which a mutation may or may not have taken effect at Vobiz. */
 const unknownOutcomeCodes = new Set(['VOBIZ_SERVER_ERROR', 'VOBIZ_TIMEOUT', 'VOBIZ_CONNECTION_RESET']);
 
+/**
+ * True when the state at Vobiz must be read to learn what `error` hides: a timeout, reset or
+ * 5xx, or a 2xx whose body does not parse, since the 2xx means the mutation took effect. A
+ * request that never left the client needs no read.
+ */
+function needsSettling(error: unknown): error is VobizError {
+  if (!(error instanceof VobizError) || error.notSent) return false;
+  if (unknownOutcomeCodes.has(error.code)) return true;
+
+  const succeeded = error.status !== undefined && error.status >= 200 && error.status < 300;
+  return error.code === 'VOBIZ_INVALID_RESPONSE' && succeeded;
+}
+
 function badRequest(operation: string, message: string): VobizError {
   return new VobizError('VOBIZ_BAD_REQUEST', operation, message);
 }
@@ -121,11 +134,23 @@ export class VobizClient implements VobizApi {
   readonly #logger: Logger | undefined;
 
   constructor(options: VobizClientOptions) {
+    // Neither check echoes the value: an auth id that fails may be the token set in the wrong place.
     if (!/^(MA|SA)_[A-Za-z0-9]+$/.test(options.authId)) {
-      throw new TypeError(`invalid Vobiz auth id ${JSON.stringify(options.authId)}: expected "MA_" or "SA_" followed by letters and digits`);
+      throw new TypeError(
+        `invalid Vobiz auth id (${options.authId.length} characters, not shown): expected "MA_" or "SA_" followed by letters and digits; ` +
+          'check that the auth id and the auth token are not swapped',
+      );
     }
     if (options.authToken === '') {
       throw new TypeError('missing Vobiz auth token: set it next to the auth id');
+    }
+    // A token goes into a header, where a newline or control character is invalid and a space
+    // at either end is stripped. A trailing newline from the file or variable is the usual cause.
+    if (!/^[\x21-\x7e]+$/.test(options.authToken)) {
+      throw new TypeError(
+        'invalid Vobiz auth token (not shown): it contains whitespace, a control character or a non-ASCII character; ' +
+          'remove them, for example the trailing newline of the file or variable it was read from',
+      );
     }
 
     const rateLimit = options.rateLimit ?? defaultRateLimit;
@@ -196,8 +221,13 @@ export class VobizClient implements VobizApi {
       const response = await this.#transport.send(call);
       return toOwnedNumber(parseResponse(purchaseResponseSchema, response.body, operation, response.status).number);
     } catch (error) {
-      // A purchase that timed out may have gone through: the number is then on the account.
-      return this.#settle(operation, e164, error, (owned) => owned);
+      // A purchase that timed out may have gone through, and one that returned 2xx did, so the
+      // number is then on the account. A number pending release or released was there before
+      // this call, because a purchase yields neither status.
+      return this.#settle(operation, e164, error, (owned) => {
+        const fromBefore = owned?.status === 'pending_release' || owned?.status === 'released';
+        return fromBefore ? undefined : owned;
+      });
     }
   }
 
@@ -397,6 +427,11 @@ export class VobizClient implements VobizApi {
    * Lists every page of owned numbers, optionally filtered by `search`. Page 1 gives `total`,
    * and the sweep then reads exactly the pages that `total` needs. It fails when a page comes
    * back empty too early or `total` changes, because numbers then moved during the sweep.
+   *
+   * NOTE: a number that leaves the account and another that joins it between two pages keep
+   * `total` unchanged but shift the later pages, so the sweep can miss an owned number and
+   * still list the one that left. Confirm a number missing from a sweep with
+   * `findOwnedNumber` before acting on its absence.
    */
   async #listAll(operation: VobizOperation, perPage: number, search?: string): Promise<OwnedNumber[]> {
     checkPage(operation, 1, perPage);
@@ -448,13 +483,14 @@ export class VobizClient implements VobizApi {
 
   /**
    * Settles a mutation that failed. Errors with a known outcome are rethrown as they are.
-   * After a timeout, reset or 5xx the mutation may have taken effect, so the client reads the
-   * number's state and passes it to `result`. That returns the mutation's result when the
-   * state shows it took effect, or undefined when it did not; then the original error is
-   * rethrown. When the state cannot be read either, the error is `VOBIZ_OUTCOME_UNKNOWN`.
+   * After a timeout, reset or 5xx the mutation may have taken effect, and after a 2xx with an
+   * unreadable body it did, so the client reads the number's state and passes it to `result`.
+   * That returns the mutation's result when the state shows it took effect, or undefined when
+   * it did not; then the original error is rethrown. When the state cannot be read either,
+   * the error is `VOBIZ_OUTCOME_UNKNOWN`.
    */
   async #settle<T>(operation: VobizOperation, e164: E164, error: unknown, result: (owned: OwnedNumber | undefined) => T | undefined): Promise<T> {
-    if (!(error instanceof VobizError) || !unknownOutcomeCodes.has(error.code)) throw error;
+    if (!needsSettling(error)) throw error;
 
     let owned: OwnedNumber | undefined;
     try {

@@ -22,7 +22,8 @@ export type VobizErrorCode =
 /**
  * Codes for which the same call may succeed later without any change on the caller's side.
  * For a mutation, "try again" means reconcile again from freshly read state: the client has
- * already read state once and found that the mutation did not take effect, or could not tell.
+ * already read state once and found that the mutation did not take effect, or could not tell,
+ * or it knows the request was never sent (`notSent`).
  */
 const retryableCodes: ReadonlySet<VobizErrorCode> = new Set<VobizErrorCode>([
   'VOBIZ_RATE_LIMITED',
@@ -43,6 +44,8 @@ export interface VobizErrorOptions {
   coolOffRemainingSeconds?: number;
   /** Dotted path of the response field that failed validation, for `VOBIZ_INVALID_RESPONSE`. */
   field?: string;
+  /** True when the connection failed before the request was sent. */
+  notSent?: boolean;
   cause?: unknown;
 }
 
@@ -57,11 +60,14 @@ export class VobizError extends Error {
   readonly coolOffUntil?: Date;
   readonly coolOffRemainingSeconds?: number;
   readonly field?: string;
+  /** True when the request never reached Vobiz (connection refused, DNS failure), so a mutation did not take effect. */
+  readonly notSent: boolean;
 
   constructor(code: VobizErrorCode, operation: string, message: string, options: VobizErrorOptions = {}) {
     super(`${operation}: ${message}`, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.operation = operation;
+    this.notSent = options.notSent === true;
 
     if (options.status !== undefined) this.status = options.status;
     if (options.vobizError !== undefined) this.vobizError = options.vobizError;

@@ -102,6 +102,7 @@ export class Transport {
   readonly #options: TransportOptions;
   readonly #pool: Pool;
   readonly #basePath: string;
+  #closed = false;
 
   constructor(options: TransportOptions) {
     const base = new URL(options.baseUrl);
@@ -114,7 +115,10 @@ export class Transport {
     this.#pool = new Pool(base.origin, { connections: options.maxConnections });
   }
 
+  /** Closes the connections once requests in flight have finished; later calls fail without being sent. */
   async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
     await this.#pool.close();
   }
 
@@ -128,7 +132,7 @@ export class Transport {
 
       const { error, notSent } = outcome;
       const safeToRepeat = !call.mutation || notSent || error.code === 'VOBIZ_RATE_LIMITED';
-      if (!error.retryable || !safeToRepeat || attempt >= retry.maxAttempts) throw error;
+      if (!error.retryable || !safeToRepeat || attempt >= retry.maxAttempts || this.#closed) throw error;
 
       if (error.retryAfterMs !== undefined && error.retryAfterMs > retry.maxRetryAfterMs) throw error;
 
@@ -190,6 +194,11 @@ export class Transport {
     timeoutMs: number,
   ): Promise<{ status: number; text: string; retryAfter: string | string[] | undefined } | AttemptFailure> {
     const { authId, authToken } = this.#options;
+    if (this.#closed) {
+      const error = new VobizError('VOBIZ_CONNECTION_RESET', call.operation, 'the Vobiz client is closed, so no request was sent', { notSent: true });
+      return { error, notSent: true };
+    }
+
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
 
@@ -232,7 +241,7 @@ export class Transport {
 
     const notSent = code !== undefined && notSentCodes.has(code);
     const description = notSent ? 'could not connect to Vobiz' : 'connection to Vobiz was reset before the response arrived';
-    const error = new VobizError('VOBIZ_CONNECTION_RESET', call.operation, `${description}${target} (${code ?? String(cause)})`, { cause });
+    const error = new VobizError('VOBIZ_CONNECTION_RESET', call.operation, `${description}${target} (${code ?? String(cause)})`, { cause, notSent });
     return { error, notSent };
   }
 

@@ -89,7 +89,11 @@ export interface VobizApi {
 
   /** One page of owned numbers; `search` filters by a substring of the E.164. */
   listNumbersPage(query: { page: number; perPage?: number; search?: string }): Promise<Page<OwnedNumber>>;
-  /** Every owned number, page by page; throws if any page fails or the count disagrees with `total`. */
+  /**
+   * Every owned number, page by page; throws if any page fails or the count disagrees with `total`.
+   * A number that leaves while another joins between two pages can be missed, so confirm a
+   * missing number with `findOwnedNumber` before acting on its absence.
+   */
   listAllNumbers(options?: { perPage?: number }): Promise<OwnedNumber[]>;
   /** The owned number with exactly this E.164, found through `search`, or undefined. */
   findOwnedNumber(e164: E164): Promise<OwnedNumber | undefined>;

@@ -7,9 +7,10 @@
 import { Writable } from 'node:stream';
 
 import { pino } from 'pino';
+import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { defaultTrunkIds, type RequestLogEntry } from '../../src/simulator/index.ts';
+import { defaultTrunkIds, startSimulator, type RequestLogEntry } from '../../src/simulator/index.ts';
 import { VobizError, type VobizClient } from '../../src/vobiz/index.ts';
 import { caught, targets, type ContractTarget } from './targets.ts';
 
@@ -91,12 +92,63 @@ describe.runIf(simulator !== undefined)('resilience against the simulator', () =
       expect(await client.findOwnedNumber(e164)).toBeUndefined();
     });
 
+    it('failed purchase ignores a pending release', async () => {
+      // The number is on the account only because of an earlier purchase and release; a purchase never yields pending_release.
+      await client.purchaseFromInventory(e164);
+      await client.releaseNumber(e164);
+      await target.controls?.setFaults({ rules: [{ operation: 'purchase', times: 1, action: { type: 'drop' } }] });
+
+      const error = await caught<VobizError>(() => client.purchaseFromInventory(e164));
+
+      expect(error.code).toBe('VOBIZ_CONNECTION_RESET');
+      expect((await client.findOwnedNumber(e164))?.status).toBe('pending_release');
+    });
+
+    it('failed purchase ignores a listed released number', async () => {
+      const released = {
+        id: '0c6f5d2a-3b1e-4f7a-9c8d-2e1f0a9b8c7d',
+        account_id: target.authId,
+        e164,
+        country: 'US',
+        status: 'released',
+        setup_fee: 1,
+        monthly_fee: 1.15,
+        currency: 'USD',
+        released_at: '2026-07-01T00:00:00.123456789Z',
+      };
+      await target.controls?.setFaults({
+        rules: [
+          { operation: 'purchase', times: 1, action: { type: 'drop' } },
+          { operation: 'listNumbers', action: { type: 'respond', status: 200, body: { items: [released], page: 1, per_page: 100, total: 1 } } },
+        ],
+      });
+
+      const error = await caught<VobizError>(() => client.purchaseFromInventory(e164));
+
+      expect(error.code).toBe('VOBIZ_CONNECTION_RESET');
+    });
+
     it('purchase is resent after 429', async () => {
       // A 429 means Vobiz did not apply the request, so sending it again cannot buy twice.
       await target.controls?.setFaults({ rules: [{ operation: 'purchase', times: 1, action: { type: 'error', status: 429, retryAfterSeconds: 0 } }] });
 
       expect((await client.purchaseFromInventory(e164)).e164).toBe(e164);
       expect((await log('purchase')).map((entry) => entry.status)).toEqual([429, 200]);
+    });
+
+    it('purchase resent after an HTTP-date Retry-After', async () => {
+      const delays: number[] = [];
+      const patient = target.client({ hooks: { onRetry: (event) => delays.push(event.delayMs) } });
+      await target.controls?.setFaults({
+        rules: [{ operation: 'purchase', times: 1, action: { type: 'error', status: 429, retryAfterSeconds: 1, retryAfterFormat: 'http-date' } }],
+      });
+
+      expect((await patient.purchaseFromInventory(e164)).e164).toBe(e164);
+
+      expect((await log('purchase')).map((entry) => entry.status)).toEqual([429, 200]);
+      expect(delays).toHaveLength(1);
+      expect(delays[0]).toBeGreaterThan(0);
+      expect(delays[0]).toBeLessThanOrEqual(2_000);
     });
 
     it('an unknown outcome that cannot be read is VOBIZ_OUTCOME_UNKNOWN', async () => {
@@ -133,6 +185,68 @@ describe.runIf(simulator !== undefined)('resilience against the simulator', () =
 
       expect(result.status).toBe('pending_release');
       expect(await log('release')).toHaveLength(1);
+    });
+
+    it('purchase 200 with an unreadable body is settled', async () => {
+      // The 200 means the number was bought and paid for; a body the schema rejects must not hide that.
+      await target.controls?.setFaults({
+        rules: [{ operation: 'purchase', phase: 'after', action: { type: 'respond', status: 200, body: { message: 'ok', number: { e164 } } } }],
+      });
+
+      const owned = await client.purchaseFromInventory(e164);
+
+      expect(owned.e164).toBe(e164);
+      expect(owned.accountId).toBe(target.authId);
+      expect(await log('purchase')).toHaveLength(1);
+    });
+
+    it('release 200 with a non-JSON body is settled', async () => {
+      await client.purchaseFromInventory(e164);
+      await target.controls?.setFaults({ rules: [{ operation: 'release', phase: 'after', action: { type: 'respond', status: 200, body: 'released' } }] });
+
+      const result = await client.releaseNumber(e164);
+
+      expect(result.status).toBe('pending_release');
+      expect(await log('release')).toHaveLength(1);
+    });
+
+    it('unreadable 200 without a change keeps its error', async () => {
+      await target.controls?.setFaults({ rules: [{ operation: 'purchase', action: { type: 'respond', status: 200, body: 'OK' } }] });
+
+      const error = await caught<VobizError>(() => client.purchaseFromInventory(e164));
+
+      expect(error.code).toBe('VOBIZ_INVALID_RESPONSE');
+      expect(error.status).toBe(200);
+      expect(await client.findOwnedNumber(e164)).toBeUndefined();
+    });
+
+    it('purchase that cannot connect is not settled', async () => {
+      // A refused connection means the request never left, so there is no outcome to read.
+      const stopped = await startSimulator();
+      await stopped.close();
+      const offline = target.client({ baseUrl: stopped.url });
+
+      const error = await caught<VobizError>(() => offline.purchaseFromInventory(e164));
+
+      expect(error.code).toBe('VOBIZ_CONNECTION_RESET');
+      expect(error.message).toContain('could not connect');
+      expect(error.notSent).toBe(true);
+      expect(error.retryable).toBe(true);
+    });
+
+    it('purchase after close is not sent', async () => {
+      const retries: string[] = [];
+      const closing = target.client({ hooks: { onRetry: (event) => retries.push(event.operation) } });
+      await closing.close();
+
+      const error = await caught<VobizError>(() => closing.purchaseFromInventory(e164));
+
+      expect(error.code).toBe('VOBIZ_CONNECTION_RESET');
+      expect(error.notSent).toBe(true);
+      expect(error.message).toContain('client is closed');
+      expect(retries).toEqual([]);
+      expect(await log('purchase')).toHaveLength(0);
+      expect(await log('listNumbers')).toHaveLength(0);
     });
 
     it('an unassignment whose connection drops before it took effect keeps its error', async () => {
@@ -174,6 +288,35 @@ describe.runIf(simulator !== undefined)('resilience against the simulator', () =
       expect(error.code).toBe('VOBIZ_RATE_LIMITED');
       expect(error.retryAfterMs).toBe(30_000);
       expect(await log('getAccount')).toHaveLength(1);
+    });
+
+    it('read Retry-After as an HTTP date', async () => {
+      const hasty = target.client({ retry: { maxRetryAfterMs: 500 } });
+      await target.controls?.setFaults({
+        rules: [{ operation: 'getAccount', times: 1, action: { type: 'error', status: 429, retryAfterSeconds: 30, retryAfterFormat: 'http-date' } }],
+      });
+
+      const error = await caught<VobizError>(() => hasty.getAccount());
+
+      expect(error.code).toBe('VOBIZ_RATE_LIMITED');
+      expect(error.retryAfterMs).toBeGreaterThan(28_000);
+      expect(error.retryAfterMs).toBeLessThanOrEqual(31_000);
+      expect(await log('getAccount')).toHaveLength(1);
+    });
+
+    it('simulator writes an HTTP-date Retry-After', async () => {
+      await target.controls?.setFaults({ rateLimit: { requestsPerSecond: 1, retryAfterSeconds: 5, retryAfterFormat: 'http-date' } });
+      const path = `${target.baseUrl}/api/v1/auth/me`;
+      const headers = { 'x-auth-id': target.authId, 'x-auth-token': target.authToken };
+
+      await (await request(path, { headers })).body.text();
+      const limited = await request(path, { headers });
+      await limited.body.text();
+
+      expect(limited.statusCode).toBe(429);
+      const retryAfter = String(limited.headers['retry-after']);
+      expect(retryAfter).toMatch(/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/);
+      expect(Date.parse(retryAfter) - Date.now()).toBeGreaterThan(3_000);
     });
 
     it('retry 5xx and dropped connections', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { FaultInjector } from '../../../src/simulator/faults.ts';
+import { FaultInjector, retryAfterHeader } from '../../../src/simulator/faults.ts';
 
 describe('FaultInjector', () => {
   it('fires a rule with times only that often', () => {
@@ -59,6 +59,22 @@ describe('FaultInjector', () => {
     expect(faults.checkRate(100)).toBeUndefined();
     expect(faults.checkRate(200)).toBe(3);
     expect(faults.checkRate(1000)).toBeUndefined();
+  });
+
+  it('writes Retry-After as seconds or as an HTTP date rounded up', () => {
+    const nowMs = Date.parse('2026-07-14T10:11:12.300Z');
+
+    expect(retryAfterHeader(3, undefined, nowMs)).toBe('3');
+    expect(retryAfterHeader(3, 'seconds', nowMs)).toBe('3');
+    expect(retryAfterHeader(3, 'http-date', nowMs)).toBe('Tue, 14 Jul 2026 10:11:16 GMT');
+  });
+
+  it('rejects an unknown Retry-After format', () => {
+    const faults = new FaultInjector();
+    const rule = { action: { type: 'error', status: 429, retryAfterSeconds: 1, retryAfterFormat: 'date' } };
+
+    expect(() => faults.configure({ rules: [rule as never] })).toThrow('rules[0].action.retryAfterFormat');
+    expect(() => faults.configure({ rateLimit: { requestsPerSecond: 1, retryAfterFormat: 'date' as never } })).toThrow('rateLimit.retryAfterFormat');
   });
 
   it('rejects an invalid rule naming the field', () => {
