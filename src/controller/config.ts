@@ -320,8 +320,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
 }
 
 function readCredentials(values: Record<string, unknown>, env: NodeJS.ProcessEnv, problems: string[]): { authId: string; authToken: string } | undefined {
-  let authId = env.VOBIZ_AUTH_ID;
-  let authToken = env.VOBIZ_AUTH_TOKEN;
+  // Values pasted into a Secret or an env file often end with a newline, which is never part of the credential.
+  let authId = env.VOBIZ_AUTH_ID?.trim();
+  let authToken = env.VOBIZ_AUTH_TOKEN?.trim();
   const directory = (values['vobiz-credentials-dir'] as string | undefined) ?? env.VOBIZ_CREDENTIALS_DIR;
 
   if ((authId === undefined || authToken === undefined) && directory !== undefined && directory !== '') {
@@ -339,8 +340,8 @@ function readCredentials(values: Record<string, unknown>, env: NodeJS.ProcessEnv
     return undefined;
   }
   if (!/^(MA|SA)_\S+$/.test(authId)) {
-    // The id is not secret; the token is never echoed.
-    problems.push(`VOBIZ_AUTH_ID: invalid auth id ${JSON.stringify(authId)}; expected a main account id MA_... or a sub-account id SA_...`);
+    // The value is not echoed: a token pasted into the auth id by mistake would end up in the logs.
+    problems.push(`VOBIZ_AUTH_ID: invalid auth id (a value of ${authId.length} characters); expected a main account id MA_... or a sub-account id SA_...`);
     return undefined;
   }
   return { authId, authToken };
