@@ -14,12 +14,27 @@ export interface ManagedProcess {
 
 export function startProcess(name: string, command: string, args: string[], logPath: string): ManagedProcess {
   const log = createWriteStream(logPath, { flags: 'a' });
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+
+  // A process group of its own keeps a terminal's Ctrl-C away from the child: the parent
+  // decides the shutdown order, and an API server whose etcd died first would hang its shutdown.
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+
+  // If the parent exits without calling stop() (an uncaught error, process.exit), the child
+  // must not outlive it. Exit handlers run synchronously, so SIGKILL is the only option here.
+  const killOnExit = (): void => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+    }
+  };
+  process.on('exit', killOnExit);
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
 
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.on('exit', (code, signal) => resolve({ code, signal }));
+    child.on('exit', (code, signal) => {
+      process.off('exit', killOnExit);
+      resolve({ code, signal });
+    });
     child.on('error', () => resolve({ code: null, signal: null }));
   });
 

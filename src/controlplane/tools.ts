@@ -190,7 +190,8 @@ async function buildTool(name: ToolName, spec: ToolSpec, versions: PinnedVersion
       });
 
       child.on('error', (error) => {
-        reject(new Error(`failed to start "go build" for ${name}: ${error.message}. Install Go 1.26 or later, or set KUBEBUILDER_ASSETS to a folder that has ${name}.`));
+        const cause = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the go command was not found on PATH' : error.message;
+        reject(new Error(`failed to build ${name}: ${cause}. Install Go 1.26 or later, or set KUBEBUILDER_ASSETS to a folder that has ${name}.`));
       });
       child.on('exit', (code, signal) => {
         if (code === 0) {
