@@ -70,6 +70,7 @@ export const phoneNumberStatusSchema = z.object({
   purchasedAt: z.string().optional(),
   lastSyncTime: z.string().optional(),
   coolOffUntil: z.string().optional(),
+  coolOffRetries: z.number().int().min(0).optional(),
   pendingPurchase: pendingPurchaseSchema.optional(),
 });
 

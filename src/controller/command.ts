@@ -2,9 +2,18 @@
  * `vobiz-operator run`: parses flags and environment, starts the operator, and stops it cleanly
  * on SIGTERM or SIGINT (Kubernetes sends SIGTERM before it kills a pod).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
+
 import { createLogger } from '../log.ts';
 import { ConfigError, parseConfig, usage } from './config.ts';
 import { startOperator } from './manager.ts';
+
+/**
+ * Maximum wait for reconciles in flight when stopping. A request to an API server that stopped
+ * responding can hang, and a replica that lost leadership must still exit so that it restarts
+ * and campaigns again. Leaving a reconcile unfinished is as safe as a crash.
+ */
+const STOP_TIMEOUT_MS = 20_000;
 
 export async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -48,6 +57,11 @@ export async function main(argv: string[]): Promise<number> {
     exitCode = 1;
   }
 
-  await operator.stop();
+  const stopped = await Promise.race([operator.stop().then(() => true), sleep(STOP_TIMEOUT_MS, false, { ref: false })]);
+  if (!stopped) {
+    logger.warn({ timeoutMs: STOP_TIMEOUT_MS }, 'stopping timed out; exiting with reconciles still in flight');
+    // The hanging requests would keep the event loop, and so the process, alive.
+    process.exit(exitCode === 0 ? 1 : exitCode);
+  }
   return exitCode;
 }

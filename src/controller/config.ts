@@ -84,14 +84,26 @@ export const FLAGS = {
   'leader-election-namespace': { type: 'string', env: 'VOBIZ_OPERATOR_LEADER_ELECTION_NAMESPACE', help: 'Namespace of the Lease. Default: the POD_NAMESPACE environment variable.' },
   'leader-election-id': { type: 'string', env: 'VOBIZ_OPERATOR_LEADER_ELECTION_ID', default: 'vobiz-operator', help: 'Name of the Lease.' },
   'lease-duration': { type: 'string', env: 'VOBIZ_OPERATOR_LEASE_DURATION', default: '15s', help: 'How long a Lease is valid without renewal (duration).' },
-  'renew-deadline': { type: 'string', env: 'VOBIZ_OPERATOR_RENEW_DEADLINE', default: '10s', help: 'How long the leader keeps trying to renew before it steps down (duration).' },
+  'renew-deadline': {
+    type: 'string',
+    env: 'VOBIZ_OPERATOR_RENEW_DEADLINE',
+    default: '10s',
+    help: 'How long after its last renewal the leader stops changing Vobiz and steps down (duration). Keep it below --lease-duration by more than a Vobiz request takes.',
+  },
   'retry-period': { type: 'string', env: 'VOBIZ_OPERATOR_RETRY_PERIOD', default: '2s', help: 'Time between attempts to acquire or renew the Lease (duration).' },
-  'max-purchases-per-hour': { type: 'string', env: 'VOBIZ_OPERATOR_MAX_PURCHASES_PER_HOUR', default: '20', help: 'Number purchases allowed in any rolling hour.' },
+  'max-purchases-per-hour': {
+    type: 'string',
+    env: 'VOBIZ_OPERATOR_MAX_PURCHASES_PER_HOUR',
+    default: '20',
+    help: 'Number purchases allowed in any rolling hour, counted from PhoneNumber statuses and this process\'s own purchases.',
+  },
   'max-monthly-fee': {
     type: 'string',
     multiple: true,
     env: 'VOBIZ_OPERATOR_MAX_MONTHLY_FEE',
-    help: 'Budget CUR=AMOUNT for the monthly fees of managed numbers in one currency, for example USD=500. Repeatable; the environment variable takes a comma list. Default: no budget.',
+    help:
+      'Budget CUR=AMOUNT for the monthly fees of managed numbers whose fee Vobiz lists in currency CUR, for example USD=500. ' +
+      'spec.currency does not change the currency a fee counts in. Repeatable; the environment variable takes a comma list. Default: no budget.',
   },
   help: { type: 'boolean', help: 'Print this help and exit.' },
 } as const satisfies Record<string, FlagSpec>;

@@ -6,6 +6,7 @@
 import { READY, findCondition } from '../api/conditions.ts';
 import { isDeleting, isPaused, keyOf, type PhoneNumber } from '../api/phone-number.ts';
 import type { OwnedNumber } from '../vobiz/types.ts';
+import { coolOffJitterMs } from './cool-off.ts';
 import { SLOW_RETRY_REASONS } from './failures.ts';
 import { ownsNumber } from './ownership.ts';
 import { planNumber, type DriftField } from './planner.ts';
@@ -33,6 +34,11 @@ export interface DriftInput {
   /** Drift fields of each key at the previous sweep. */
   previous: ReadonlyMap<string, ReadonlySet<DriftLabel>>;
   now: Date;
+  /**
+   * True when the key already waits on a retry timer set by its last reconcile. Default: true.
+   * After a restart no timer exists, so the first sweep retries every waiting resource once.
+   */
+  retryPending?: (key: string) => boolean;
 }
 
 /** Finds drift for every resource that owns its number and is neither paused nor being deleted. */
@@ -52,7 +58,7 @@ export function detectDrift(input: DriftInput): DriftFinding[] {
       observed,
       mainAccountId: input.mainAccountId,
       now: input.now,
-      ...(coolOffUntil === undefined ? {} : { coolOffUntil: new Date(coolOffUntil) }),
+      ...(coolOffUntil === undefined ? {} : { coolOffUntil: new Date(coolOffUntil), coolOffJitterMs: coolOffJitterMs(resource.metadata.uid) }),
     });
 
     const fields = new Set<DriftLabel>(plan.drift);
@@ -68,15 +74,25 @@ export function detectDrift(input: DriftInput): DriftFinding[] {
     const stale = resource.status?.observedGeneration !== resource.metadata.generation || ready === undefined;
 
     // A failure that needs a person retries on its own slow timer; the same drift again is no
-    // reason to call Vobiz at every sweep.
-    const waitingSlowly = !stale && newFields.length === 0 && fields.size === previous.size && ready !== undefined && SLOW_RETRY_REASONS.has(ready.reason);
+    // reason to call Vobiz at every sweep. A resource the previous sweep did not see failed
+    // after that sweep, so its timer already accounts for the drift found now.
+    const unchanged = !input.previous.has(key) || (newFields.length === 0 && fields.size === previous.size);
+    const retryPending = input.retryPending?.(key) ?? true;
+    const waitingSlowly = !stale && unchanged && retryPending && ready !== undefined && SLOW_RETRY_REASONS.has(ready.reason);
+
+    // A cool-off that has not ended by `now` needs no reconcile: the sub-account move is all
+    // that is left, and the planner schedules no call before the retry time. Once that time
+    // has passed, the plan holds the move again and the resource is enqueued, even when the
+    // work queue's timer has not fired (the clock jumped, or the operator restarted).
+    const waitingForCoolOff =
+      !stale && ready?.reason === 'CoolOffInEffect' && plan.wait?.reason === 'CoolOffInEffect' && plan.actions.length === 0 && [...fields].every((field) => field === 'sub_account');
 
     findings.push({
       key,
       fields,
       newFields,
       specDrifted: plan.drift.length > 0,
-      enqueue: !waitingSlowly && (fields.size > 0 || stale),
+      enqueue: !waitingSlowly && !waitingForCoolOff && (fields.size > 0 || stale),
     });
   }
   return findings;

@@ -10,6 +10,7 @@ import { isVobizError } from '../vobiz/errors.ts';
 import type { OwnedNumber, VobizApi } from '../vobiz/types.ts';
 import type { EventRecorder } from './events.ts';
 import type { NumberState, OperatorMetrics } from './metrics.ts';
+import { isNotLeader, type MutationGate } from './mutation-gate.ts';
 import { otherLiveClaimants } from './ownership.ts';
 import type { PhoneNumberWriter, StatusUpdate } from './reconciler.ts';
 import type { ResourceStore } from './resource-store.ts';
@@ -27,6 +28,7 @@ export interface FinalizeInput {
   events: EventRecorder;
   states: Map<string, NumberState>;
   metrics?: OperatorMetrics;
+  gate: MutationGate;
   writeStatus(update: StatusUpdate): Promise<void>;
 }
 
@@ -52,6 +54,7 @@ export async function finalize(input: FinalizeInput): Promise<HandlerResult> {
     try {
       number = await vobiz.findOwnedNumber(spec.e164);
       if (number !== undefined && number.status === 'active') {
+        input.gate.assertOpen(`release ${spec.e164}`);
         await vobiz.releaseNumber(spec.e164);
         metrics?.releases.inc({ result: 'success' });
 
@@ -63,6 +66,9 @@ export async function finalize(input: FinalizeInput): Promise<HandlerResult> {
         log.info({ vobizStatus: number?.status }, 'not releasing: the account does not own the number or it is not active');
       }
     } catch (error) {
+      if (isNotLeader(error)) {
+        throw error;
+      }
       if (number !== undefined) {
         metrics?.releases.inc({ result: 'error' });
         log.info({ action: 'release', outcome: 'error', code: isVobizError(error) ? error.code : 'ERROR' }, `release ${spec.e164}: failed`);
@@ -75,6 +81,7 @@ export async function finalize(input: FinalizeInput): Promise<HandlerResult> {
     }
   }
 
+  input.gate.assertOpen(`remove the finalizer of ${input.key}`);
   await input.writer.removeFinalizer(resource);
   input.states.delete(input.key);
   input.store.forget(input.key);

@@ -3,13 +3,10 @@
  * the sweeper, metrics, the HTTP server and, when enabled, leader election. `vobiz-operator run`
  * calls `startOperator`, and so do the integration tests and the sandbox.
  */
-import os from 'node:os';
-import { randomBytes } from 'node:crypto';
-
 import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 
 import { READY, findCondition } from '../api/conditions.ts';
-import { PAUSED_ANNOTATION, keyOf, type PhoneNumber } from '../api/phone-number.ts';
+import { FINALIZER, PAUSED_ANNOTATION, keyOf, type PhoneNumber } from '../api/phone-number.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { createVobizClient } from '../vobiz/index.ts';
 import type { VobizApi } from '../vobiz/types.ts';
@@ -18,11 +15,13 @@ import type { OperatorConfig } from './config.ts';
 import { KubernetesEventRecorder, type EventRecorder } from './events.ts';
 import { detectDrift, type DriftLabel } from './drift.ts';
 import { startHttpServer, type HttpServer } from './http-server.ts';
+import { newReplicaIdentity, userAgentOf } from './identity.ts';
 import { PhoneNumberInformer } from './informer.ts';
 import { PhoneNumberClient } from './kube.ts';
 import { LeaderElector } from './leader-election.ts';
 import { createMetrics, vobizClientHooks, type NumberState, type OperatorMetrics } from './metrics.ts';
-import { Reconciler } from './reconciler.ts';
+import { OPEN_GATE, isNotLeader, type MutationGate } from './mutation-gate.ts';
+import { Reconciler, type PhoneNumberWriter } from './reconciler.ts';
 import { ResourceStore } from './resource-store.ts';
 import { NumberSnapshot } from './snapshot.ts';
 import { Sweeper } from './sweeper.ts';
@@ -36,6 +35,14 @@ export interface OperatorDeps {
   vobiz?: VobizApi;
   /** Event recorder; Kubernetes Events when absent. */
   events?: EventRecorder;
+  /**
+   * The operator's clock, by which it judges cool-off ends and the hourly purchase budget; the
+   * system clock when absent. Tests pass the simulator's clock so that moving it forward ends
+   * a cool-off. Leader election always runs on the system clock.
+   */
+  now?: () => Date;
+  /** Identity in the leader Lease and the Vobiz User-Agent; a new one from POD_NAME or the host name when absent. */
+  identity?: string;
 }
 
 export interface RunningOperator {
@@ -47,6 +54,8 @@ export interface RunningOperator {
   httpUrl: string;
   metrics: OperatorMetrics;
   snapshot: NumberSnapshot;
+  /** This replica's identity, as in the leader Lease and the Vobiz User-Agent. */
+  identity: string;
   /** Runs a sweep now (on the leader) and resolves when it has finished. */
   sweepNow(): Promise<void>;
   isLeader(): boolean;
@@ -75,6 +84,8 @@ function reconcileSignature(object: KubernetesObject): string {
 export async function startOperator(config: OperatorConfig, deps: OperatorDeps = {}): Promise<RunningOperator> {
   const logger = deps.logger ?? createLogger({ level: config.logLevel });
   const kubeConfig = deps.kubeConfig ?? loadKubeConfig(config.kubeconfig);
+  const now = deps.now ?? (() => new Date());
+  const identity = deps.identity ?? newReplicaIdentity();
 
   const snapshot = new NumberSnapshot();
   const states = new Map<string, NumberState>();
@@ -111,11 +122,11 @@ export async function startOperator(config: OperatorConfig, deps: OperatorDeps =
     },
     monthlyFeesByCurrency: monthlyFees,
     coolOffOverdueNumbers: () => {
-      const now = Date.now();
+      const nowMs = now().getTime();
       return resources().filter((resource) => {
         const ready = findCondition(resource.status?.conditions, READY);
         const until = resource.status?.coolOffUntil;
-        return ready?.reason === 'CoolOffInEffect' && until !== undefined && Date.parse(until) < now;
+        return ready?.reason === 'CoolOffInEffect' && until !== undefined && Date.parse(until) < nowMs;
       }).length;
     },
     isLeader: () => leader,
@@ -129,6 +140,7 @@ export async function startOperator(config: OperatorConfig, deps: OperatorDeps =
     hooks: vobizClientHooks(metrics),
     rateLimit: config.vobiz.rateLimit,
     maxConcurrency: config.maxConcurrency,
+    userAgent: userAgentOf(identity),
   });
 
   const client = new PhoneNumberClient(kubeConfig);
@@ -180,17 +192,44 @@ export async function startOperator(config: OperatorConfig, deps: OperatorDeps =
   const resourceStore = new ResourceStore(informer, logger);
   late.store = resourceStore;
 
+  // The watch event of the operator's own finalizer write needs no second reconcile, which
+  // could repeat a failed Vobiz call at once, so its signature is recorded before the write.
+  const writer: PhoneNumberWriter = {
+    writeStatus: (resource, status) => client.writeStatus(resource, status),
+    removeFinalizer: (resource) => client.removeFinalizer(resource),
+    addFinalizer: async (resource) => {
+      const key = keyOf(resource);
+      const previous = signatures.get(key);
+      const finalizers = [...(resource.metadata.finalizers ?? []), FINALIZER];
+      signatures.set(key, reconcileSignature({ metadata: { ...resource.metadata, finalizers } } as KubernetesObject));
+      try {
+        return await client.addFinalizer(resource);
+      } catch (error) {
+        if (previous === undefined) signatures.delete(key);
+        else signatures.set(key, previous);
+        throw error;
+      }
+    },
+  };
+
+  // Without leader election the gate is always open. With it, the elector created below is the
+  // gate, and the work queue starts only once the elector leads.
+  let elector: LeaderElector | undefined;
+  const gate: MutationGate = { assertOpen: (action) => (elector ?? OPEN_GATE).assertOpen(action) };
+
   const reconciler = new Reconciler({
     store: resourceStore,
     vobiz,
     snapshot,
-    writer: client,
+    writer,
     events: deps.events ?? new KubernetesEventRecorder(kubeConfig, logger),
     budget: new PurchaseBudget(config.budget),
     monthlyFees,
     logger,
     metrics,
     states,
+    now,
+    gate,
   });
 
   const handle = async (key: string): Promise<HandlerResult> => {
@@ -200,6 +239,11 @@ export async function startOperator(config: OperatorConfig, deps: OperatorDeps =
       metrics.reconciles.inc({ result: result.outcome });
       return result;
     } catch (error) {
+      if (isNotLeader(error)) {
+        // The queue is shutting down with the lost leadership; the new leader reconciles the key.
+        logger.warn({ key, err: error }, 'stopped a reconcile before its next write: this replica no longer leads');
+        return { outcome: 'success' };
+      }
       metrics.reconciles.inc({ result: 'error' });
       throw error;
     } finally {
@@ -214,7 +258,8 @@ export async function startOperator(config: OperatorConfig, deps: OperatorDeps =
       observe: (e164) => snapshot.get(e164),
       mainAccountId: vobiz.authId,
       previous: driftByKey,
-      now: new Date(),
+      now: now(),
+      retryPending: (key) => workQueue.hasDelayed(key),
     });
 
     for (const finding of findings) {
@@ -268,7 +313,6 @@ export async function startOperator(config: OperatorConfig, deps: OperatorDeps =
   };
 
   let stopping: Promise<void> | undefined;
-  let elector: LeaderElector | undefined;
   if (config.leaderElection.enabled) {
     const namespace = config.leaderElection.namespace;
     if (namespace === undefined) {
@@ -278,7 +322,7 @@ export async function startOperator(config: OperatorConfig, deps: OperatorDeps =
       kubeConfig,
       namespace,
       name: config.leaderElection.id,
-      identity: `${os.hostname()}_${randomBytes(4).toString('hex')}`,
+      identity,
       leaseDurationMs: config.leaderElection.leaseDurationMs,
       renewDeadlineMs: config.leaderElection.renewDeadlineMs,
       retryPeriodMs: config.leaderElection.retryPeriodMs,
@@ -329,6 +373,7 @@ export async function startOperator(config: OperatorConfig, deps: OperatorDeps =
       sweepIntervalMs: config.sweepIntervalMs,
       http: httpServer.url,
       leaderElection: config.leaderElection.enabled,
+      identity,
     },
     'operator started',
   );
@@ -357,6 +402,7 @@ export async function startOperator(config: OperatorConfig, deps: OperatorDeps =
     httpUrl: httpServer.url,
     metrics,
     snapshot,
+    identity,
     sweepNow: () => sweeper.sweepNow(),
     isLeader: () => leader,
     stop,

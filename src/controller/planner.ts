@@ -33,6 +33,8 @@ export interface PlanInput {
   now: Date;
   /** End of a cool-off Vobiz reported for this number, read back from status. */
   coolOffUntil?: Date;
+  /** Delay after `coolOffUntil` before the sub-account move is tried again; see `coolOffJitterMs`. Default 0. */
+  coolOffJitterMs?: number;
 }
 
 export interface Plan {
@@ -83,6 +85,7 @@ function planOwnership(input: PlanInput, actions: Action[], drift: DriftField[])
 
 function planSubAccount(input: PlanInput, state: ExpectedState, actions: Action[], drift: DriftField[]): PlanWait | undefined {
   const { spec, mainAccountId, now, coolOffUntil } = input;
+  const retryAt = coolOffUntil === undefined ? undefined : new Date(coolOffUntil.getTime() + (input.coolOffJitterMs ?? 0));
   const desiredAccountId = spec.subAccountId ?? mainAccountId;
   if (state.accountId === desiredAccountId) {
     return undefined;
@@ -90,12 +93,12 @@ function planSubAccount(input: PlanInput, state: ExpectedState, actions: Action[
   drift.push('sub_account');
 
   if (state.accountId !== mainAccountId) {
-    const coolingOff = coolOffUntil !== undefined && coolOffUntil.getTime() > now.getTime();
+    const coolingOff = coolOffUntil !== undefined && retryAt !== undefined && retryAt.getTime() > now.getTime();
     if (coolingOff && !spec.forceSubAccountMove) {
       return {
         reason: 'CoolOffInEffect',
-        message: `Vobiz's 15-day cool-off keeps ${spec.e164} on sub-account ${state.accountId} until ${coolOffUntil.toISOString()}.`,
-        retryAt: coolOffUntil,
+        message: `Vobiz's 15-day cool-off keeps ${spec.e164} on sub-account ${state.accountId} until ${coolOffUntil.toISOString()}; the operator tries the move again at ${retryAt.toISOString()}.`,
+        retryAt,
       };
     }
     actions.push({ type: 'unassignSubAccount', e164: spec.e164, fromSubAccountId: state.accountId, force: spec.forceSubAccountMove });

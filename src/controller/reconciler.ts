@@ -20,12 +20,14 @@ import type { Logger } from '../log.ts';
 import { isVobizError } from '../vobiz/errors.ts';
 import type { OwnedNumber, VobizApi } from '../vobiz/types.ts';
 import { describeAction, eventReasonOf, type Action } from './actions.ts';
-import type { PurchaseBudget } from './budget.ts';
+import { purchaseTimesFromStatus, type PurchaseBudget } from './budget.ts';
+import { COOL_OFF_BACKOFF_MAX_MS, coolOffFromRefusal, coolOffJitterMs } from './cool-off.ts';
 import { checkPurchaseBudget } from './purchase-guard.ts';
 import { finalize } from './finalizer.ts';
 import type { EventRecorder } from './events.ts';
 import { classifyFailure, SYNCED_OK, type Failure } from './failures.ts';
 import type { NumberState, OperatorMetrics } from './metrics.ts';
+import { OPEN_GATE, isNotLeader, type MutationGate } from './mutation-gate.ts';
 import { executeAction } from './mutations.ts';
 import { claimOwner, ownsNumber } from './ownership.ts';
 import { planNumber, type Plan } from './planner.ts';
@@ -57,16 +59,16 @@ export interface ReconcilerDeps {
   metrics?: OperatorMetrics;
   /** State of each resource for `vobiz_operator_numbers`, keyed `namespace/name`. */
   states: Map<string, NumberState>;
+  /** The operator's clock; the system clock when absent. Cool-off ends and the hourly budget are judged by it. */
   now?: () => Date;
-  random?: () => number;
+  /** Checked before every write to Vobiz or the API server; always open when absent. */
+  gate?: MutationGate;
 }
 
 /** How often a reconcile may re-read a number and plan again after Vobiz disagreed with the snapshot. */
 const MAX_REPLANS = 3;
 /** Requeue delay while Vobiz finishes a purchase it reports as `pending_purchase`. */
 const PURCHASE_PENDING_RETRY_MS = 15_000;
-/** Largest random delay added to a cool-off retry, so resources that cooled off together spread out. */
-const COOL_OFF_JITTER_MS = 30_000;
 
 const READY_CONVERGED: ConditionOutcome = {
   status: 'True',
@@ -80,15 +82,18 @@ interface Context {
   log: Logger;
 }
 
+/** Status fields a failed or held reconcile carries over. */
+type CarriedStatus = Pick<StatusInput, 'coolOffUntil' | 'coolOffRetries' | 'pendingPurchase'>;
+
 export class Reconciler {
   private readonly deps: ReconcilerDeps;
   private readonly now: () => Date;
-  private readonly random: () => number;
+  private readonly gate: MutationGate;
 
   constructor(deps: ReconcilerDeps) {
     this.deps = deps;
     this.now = deps.now ?? (() => new Date());
-    this.random = deps.random ?? Math.random;
+    this.gate = deps.gate ?? OPEN_GATE;
   }
 
   /** Reconciles the resource with this `namespace/name` key. */
@@ -108,7 +113,7 @@ export class Reconciler {
     const context: Context = { key, resource, log };
 
     if (isDeleting(resource)) {
-      return finalize({ ...this.deps, resource, key, log, writeStatus: (input) => this.writeStatus(context, input) });
+      return finalize({ ...this.deps, gate: this.gate, resource, key, log, writeStatus: (input) => this.writeStatus(context, input) });
     }
     if (isPaused(resource)) {
       await this.writeStatus(context, { synced: { status: 'False', reason: 'Paused', message: 'The paused annotation is "true"; the operator takes no action.' } });
@@ -116,6 +121,7 @@ export class Reconciler {
     }
 
     if (!(resource.metadata.finalizers ?? []).includes(FINALIZER)) {
+      this.gate.assertOpen(`add the finalizer to ${key}`);
       context.resource = await this.deps.writer.addFinalizer(resource);
       this.deps.store.remember(context.resource);
     }
@@ -156,12 +162,15 @@ export class Reconciler {
 
     let observed = snapshot.get(spec.e164);
     let coolOffUntil = resource.status?.coolOffUntil === undefined ? undefined : new Date(resource.status.coolOffUntil);
+    let coolOffRetries = resource.status?.coolOffRetries ?? 0;
     let pendingPurchase: PendingPurchase | undefined = resource.status?.pendingPurchase;
+    let lookedUp = false;
 
     // A purchase was started and never confirmed (the operator stopped, or the outcome was
     // unknown): look the number up before anything could buy it a second time.
     if (pendingPurchase !== undefined && (observed === undefined || observed.status === 'released')) {
       observed = await this.lookUp(spec.e164);
+      lookedUp = true;
       log.info({ found: observed !== undefined }, 'resolved a pending purchase by looking the number up at Vobiz');
       if (observed === undefined) {
         pendingPurchase = undefined;
@@ -172,7 +181,16 @@ export class Reconciler {
       return this.observeOnly(context, observed, coolOffUntil);
     }
 
+    const carried = (): CarriedStatus => ({ coolOffUntil, coolOffRetries, pendingPurchase });
+
     let plan = this.plan(context, observed, coolOffUntil);
+
+    // The snapshot is up to a sweep interval old. Before buying, confirm at Vobiz that the
+    // account does not own the number already (then it is adopted) or hold it pending release.
+    if (!lookedUp && plan.actions.some((action) => action.type === 'purchase')) {
+      observed = await this.lookUp(spec.e164);
+      plan = this.plan(context, observed, coolOffUntil);
+    }
     for (let replans = 0; ; replans += 1) {
       let failedAction: Action | undefined;
       let failure: unknown;
@@ -180,27 +198,31 @@ export class Reconciler {
       for (const action of plan.actions) {
         try {
           if (action.type === 'purchase') {
-            const held = await checkPurchaseBudget({
-              budget: this.deps.budget,
-              vobiz: this.deps.vobiz,
-              monthlyFees: this.deps.monthlyFees(),
-              action,
-              nowMs: this.now().getTime(),
-              ...(this.deps.metrics === undefined ? {} : { metrics: this.deps.metrics }),
+            // The budget check, the intent and the purchase run one purchase at a time, so two
+            // reconciles cannot both pass the check before either has bought.
+            const overBudget = await this.deps.budget.exclusive(async () => {
+              const exceeded = await this.checkBudget(action);
+              if (exceeded !== undefined) {
+                return exceeded;
+              }
+              pendingPurchase = { startedAt: this.now().toISOString(), ...(action.currency === undefined ? {} : { currency: action.currency }) };
+              await this.writeStatus(context, { pendingPurchase });
+              observed = await this.mutate(context, action, observed);
+              pendingPurchase = undefined;
+              return undefined;
             });
-            if (held !== undefined) {
-              return this.finish(context, observed, held, { coolOffUntil, pendingPurchase: undefined });
+            if (overBudget !== undefined) {
+              log.info({ action: action.type, reason: overBudget.ready.reason }, overBudget.ready.message);
+              await this.deps.events.record(resource, 'Warning', overBudget.ready.reason, overBudget.ready.message);
+              return this.finish(context, observed, overBudget, { ...carried(), pendingPurchase: undefined });
             }
-            pendingPurchase = { startedAt: this.now().toISOString(), ...(action.currency === undefined ? {} : { currency: action.currency }) };
-            await this.writeStatus(context, { pendingPurchase });
+            continue;
           }
 
           observed = await this.mutate(context, action, observed);
-          if (action.type === 'purchase') {
-            pendingPurchase = undefined;
-          }
           if (action.type === 'unassignSubAccount') {
             coolOffUntil = undefined;
+            coolOffRetries = 0;
           }
         } catch (error) {
           failedAction = action;
@@ -213,20 +235,29 @@ export class Reconciler {
         break;
       }
 
+      if (isNotLeader(failure)) {
+        throw failure;
+      }
+
       if (isVobizError(failure, 'VOBIZ_COOL_OFF')) {
-        coolOffUntil = failure.coolOffUntil ?? new Date(this.now().getTime() + (failure.coolOffRemainingSeconds ?? 0) * 1000);
-        log.info({ coolOffUntil: coolOffUntil.toISOString() }, 'Vobiz reported a sub-account cool-off; planning the rest around it');
-        await this.deps.events.record(resource, 'Warning', 'CoolOffInEffect', `Vobiz keeps ${spec.e164} on its sub-account until ${coolOffUntil.toISOString()}.`);
+        const coolOff = coolOffFromRefusal(failure, this.now(), coolOffRetries);
+        coolOffUntil = coolOff.until;
+        coolOffRetries = coolOff.retries;
+        const detail = coolOff.estimated
+          ? `Vobiz keeps ${spec.e164} on its sub-account and named no end time; the operator tries again after ${coolOffUntil.toISOString()}.`
+          : `Vobiz keeps ${spec.e164} on its sub-account until ${coolOffUntil.toISOString()}.`;
+        log.info({ coolOffUntil: coolOffUntil.toISOString(), estimated: coolOff.estimated }, 'Vobiz reported a sub-account cool-off; planning the rest around it');
+        await this.deps.events.record(resource, 'Warning', 'CoolOffInEffect', detail);
       } else if (isVobizError(failure, 'VOBIZ_OUTCOME_UNKNOWN')) {
         // Keep pendingPurchase: the next attempt looks the number up before buying.
-        return this.fail(context, observed, failedAction, failure, { coolOffUntil, pendingPurchase });
+        return this.fail(context, observed, failedAction, failure, carried());
       } else if (replans < MAX_REPLANS - 1 && this.isStaleSnapshotError(failedAction, failure)) {
         // Vobiz disagrees with the snapshot because someone changed the number meanwhile, so
         // read it again and plan from what Vobiz reports now.
         log.info({ action: failedAction.type, code: (failure as { code?: string }).code }, 'Vobiz disagreed with the snapshot; reading the number again');
         const fresh = await this.lookUp(spec.e164);
         if (failedAction.type === 'purchase' && fresh === undefined) {
-          return this.fail(context, observed, failedAction, failure, { coolOffUntil, pendingPurchase: undefined });
+          return this.fail(context, observed, failedAction, failure, { ...carried(), pendingPurchase: undefined });
         }
         observed = fresh;
         pendingPurchase = undefined;
@@ -235,13 +266,29 @@ export class Reconciler {
         // a Vobiz error at all), keep the intent so the next attempt looks the number up first.
         const outcomeUncertain = !isVobizError(failure) || failure.retryable;
         const keepIntent = failedAction.type === 'purchase' && outcomeUncertain ? pendingPurchase : undefined;
-        return this.fail(context, observed, failedAction, failure, { coolOffUntil, pendingPurchase: keepIntent });
+        return this.fail(context, observed, failedAction, failure, { ...carried(), pendingPurchase: keepIntent });
       }
 
+      if (replans >= MAX_REPLANS - 1) {
+        return this.fail(context, observed, failedAction, failure, carried());
+      }
       plan = this.plan(context, observed, coolOffUntil);
     }
 
-    return this.finishPlan(context, observed, plan, coolOffUntil);
+    return this.finishPlan(context, observed, plan, coolOffUntil, coolOffRetries);
+  }
+
+  /** Returns the Failure of a spend guardrail that holds the purchase back, or undefined. */
+  private async checkBudget(action: Extract<Action, { type: 'purchase' }>): Promise<Failure | undefined> {
+    return checkPurchaseBudget({
+      budget: this.deps.budget,
+      vobiz: this.deps.vobiz,
+      monthlyFees: this.deps.monthlyFees(),
+      recordedPurchaseTimes: purchaseTimesFromStatus(this.deps.store.list()),
+      action,
+      nowMs: this.now().getTime(),
+      ...(this.deps.metrics === undefined ? {} : { metrics: this.deps.metrics }),
+    });
   }
 
   private plan(context: Context, observed: OwnedNumber | undefined, coolOffUntil: Date | undefined): Plan {
@@ -250,7 +297,7 @@ export class Reconciler {
       observed,
       mainAccountId: this.deps.vobiz.authId,
       now: this.now(),
-      ...(coolOffUntil === undefined ? {} : { coolOffUntil }),
+      ...(coolOffUntil === undefined ? {} : { coolOffUntil, coolOffJitterMs: coolOffJitterMs(context.resource.metadata.uid) }),
     });
   }
 
@@ -267,31 +314,46 @@ export class Reconciler {
     return action.type === 'cancelRelease' && isVobizError(error, 'VOBIZ_BAD_REQUEST');
   }
 
-  private async finishPlan(context: Context, observed: OwnedNumber | undefined, plan: Plan, coolOffUntil: Date | undefined): Promise<HandlerResult> {
+  private async finishPlan(context: Context, observed: OwnedNumber | undefined, plan: Plan, coolOffUntil: Date | undefined, coolOffRetries: number): Promise<HandlerResult> {
     const wait = plan.wait;
     if (wait === undefined) {
       this.deps.states.set(context.key, 'ready');
-      await this.writeStatus(context, { observed, ready: READY_CONVERGED, synced: SYNCED_OK, coolOffUntil: undefined, pendingPurchase: undefined });
+      await this.writeStatus(context, { observed, ready: READY_CONVERGED, synced: SYNCED_OK, coolOffUntil: undefined, coolOffRetries: undefined, pendingPurchase: undefined });
       return { outcome: 'success' };
     }
 
-    const ready: ConditionOutcome = { status: 'False', reason: wait.reason, message: wait.message };
-    const keepCoolOff = wait.reason === 'CoolOffInEffect' ? coolOffUntil : undefined;
-    this.deps.states.set(context.key, wait.reason === 'CoolOffInEffect' ? 'cool_off' : 'drifted');
-    await this.writeStatus(context, { observed, ready, synced: SYNCED_OK, coolOffUntil: keepCoolOff, pendingPurchase: undefined });
+    const coolingOff = wait.reason === 'CoolOffInEffect';
+    let message = wait.message;
+    if (coolingOff && coolOffRetries > 0 && wait.retryAt !== undefined) {
+      message =
+        `Vobiz rejected moving ${context.resource.spec.e164} off its sub-account because of its cool-off, and named no end time, ${coolOffRetries} time(s) in a row. ` +
+        `The operator tries again at ${wait.retryAt.toISOString()}, doubling the wait each time up to ${COOL_OFF_BACKOFF_MAX_MS / 3_600_000} hours.`;
+    }
+    const ready: ConditionOutcome = { status: 'False', reason: wait.reason, message };
+    this.deps.states.set(context.key, coolingOff ? 'cool_off' : 'drifted');
+    await this.writeStatus(context, {
+      observed,
+      ready,
+      synced: SYNCED_OK,
+      coolOffUntil: coolingOff ? coolOffUntil : undefined,
+      coolOffRetries: coolingOff ? coolOffRetries : undefined,
+      pendingPurchase: undefined,
+    });
 
     if (wait.reason === 'PurchasePending') {
       return { outcome: 'requeue', afterMs: PURCHASE_PENDING_RETRY_MS };
     }
     if (wait.retryAt !== undefined) {
-      const delayMs = Math.max(0, wait.retryAt.getTime() - this.now().getTime()) + Math.round(this.random() * COOL_OFF_JITTER_MS);
+      // A sweep also enqueues the resource once the retry time has passed by the operator's
+      // clock, in case this timer, which runs on real time, has not fired by then.
+      const delayMs = Math.max(0, wait.retryAt.getTime() - this.now().getTime());
       context.log.info({ reason: wait.reason, retryAt: wait.retryAt.toISOString() }, 'waiting; no Vobiz call before the retry time');
       return { outcome: 'requeue', afterMs: delayMs };
     }
     return { outcome: 'success' };
   }
 
-  private async finish(context: Context, observed: OwnedNumber | undefined, held: Failure, extra: Pick<StatusInput, 'coolOffUntil' | 'pendingPurchase'>): Promise<HandlerResult> {
+  private async finish(context: Context, observed: OwnedNumber | undefined, held: Failure, extra: CarriedStatus): Promise<HandlerResult> {
     this.deps.states.set(context.key, held.state);
     await this.writeStatus(context, { observed, ready: held.ready, synced: held.synced, ...extra });
     return held.result;
@@ -302,7 +364,7 @@ export class Reconciler {
     observed: OwnedNumber | undefined,
     action: Action,
     error: unknown,
-    extra: Pick<StatusInput, 'coolOffUntil' | 'pendingPurchase'>,
+    extra: CarriedStatus,
   ): Promise<HandlerResult> {
     const failure = classifyFailure(action, error);
     context.log.warn({ err: error, action: action.type, reason: failure.ready.reason }, `reconcile failed: ${describeAction(action)}`);
@@ -314,6 +376,8 @@ export class Reconciler {
   private async mutate(context: Context, action: Action, observed: OwnedNumber | undefined): Promise<OwnedNumber> {
     const { vobiz, snapshot, metrics } = this.deps;
     const description = describeAction(action);
+
+    this.gate.assertOpen(description);
 
     let confirmed: OwnedNumber;
     try {
@@ -382,6 +446,7 @@ export class Reconciler {
       return;
     }
 
+    this.gate.assertOpen(`write the status of ${context.key}`);
     context.resource = await this.deps.writer.writeStatus(context.resource, status);
     this.deps.metrics?.statusWrites.inc();
     this.deps.store.remember(context.resource);

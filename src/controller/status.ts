@@ -23,6 +23,8 @@ export interface StatusInput {
   ready?: ConditionOutcome;
   synced?: ConditionOutcome;
   coolOffUntil?: Date | undefined;
+  /** Cool-off responses in a row without an end time; 0 or undefined removes the field. */
+  coolOffRetries?: number | undefined;
   pendingPurchase?: PendingPurchase | undefined;
 }
 
@@ -79,6 +81,9 @@ export function buildStatus(resource: PhoneNumber, input: StatusInput, now: Date
 
   const coolOffUntil = 'coolOffUntil' in input ? input.coolOffUntil?.toISOString() : current.coolOffUntil;
   if (coolOffUntil !== undefined) next.coolOffUntil = coolOffUntil;
+
+  const coolOffRetries = 'coolOffRetries' in input ? input.coolOffRetries : current.coolOffRetries;
+  if (coolOffRetries !== undefined && coolOffRetries > 0) next.coolOffRetries = coolOffRetries;
 
   const pendingPurchase = 'pendingPurchase' in input ? input.pendingPurchase : current.pendingPurchase;
   if (pendingPurchase !== undefined) next.pendingPurchase = pendingPurchase;

@@ -83,6 +83,11 @@ export class WorkQueue {
     return this.processing.size;
   }
 
+  /** True when the key waits on a timer to be queued again, for example a handler's requeue. */
+  hasDelayed(key: string): boolean {
+    return this.delayed.has(key);
+  }
+
   /** Number of failures in a row recorded for a key. */
   failureCount(key: string): number {
     return this.failures.get(key) ?? 0;

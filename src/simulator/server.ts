@@ -151,6 +151,7 @@ class Simulator {
   ): Promise<void> {
     const { method, rawUrl, rawPath, query, text } = incoming;
     const authId = header(request, 'x-auth-id');
+    const userAgent = header(request, 'user-agent');
     const entry: PendingEntry = {
       fields: {
         time: this.state.now().toISOString(),
@@ -158,6 +159,7 @@ class Simulator {
         rawPath: rawUrl,
         operation: 'unknown',
         ...(authId === undefined ? {} : { authId }),
+        ...(userAgent === undefined ? {} : { userAgent }),
       },
       logged: false,
     };

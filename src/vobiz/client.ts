@@ -66,6 +66,11 @@ export interface VobizClientOptions {
   authToken: string;
   logger?: Logger;
   hooks?: VobizClientHooks;
+  /**
+   * `User-Agent` header of every request, for example `vobiz-operator/0.1.0 (pod-7f9c_1a2b3c4d)`,
+   * so that Vobiz's logs show which replica sent a call. None when undefined.
+   */
+  userAgent?: string;
   /** Shared by every call of this client. Default: 5 requests per second, burst of 10. */
   rateLimit?: { requestsPerSecond: number; burst: number };
   /** Requests in flight at most. Default 4. */
@@ -168,6 +173,7 @@ export class VobizClient implements VobizApi {
       retry: { ...defaultRetryOptions, ...options.retry },
       ...(options.logger === undefined ? {} : { logger: options.logger }),
       ...(options.hooks === undefined ? {} : { hooks: options.hooks }),
+      ...(options.userAgent === undefined ? {} : { userAgent: options.userAgent }),
     });
   }
 

@@ -51,6 +51,8 @@ export interface TransportOptions {
   authToken: string;
   logger?: Logger;
   hooks?: VobizClientHooks;
+  /** `User-Agent` header of every request; none when undefined. */
+  userAgent?: string;
   limiter: RateLimiter;
   maxConnections: number;
   timeoutMs: number;
@@ -193,7 +195,7 @@ export class Transport {
     call: Call,
     timeoutMs: number,
   ): Promise<{ status: number; text: string; retryAfter: string | string[] | undefined } | AttemptFailure> {
-    const { authId, authToken } = this.#options;
+    const { authId, authToken, userAgent } = this.#options;
     if (this.#closed) {
       const error = new VobizError('VOBIZ_CONNECTION_RESET', call.operation, 'the Vobiz client is closed, so no request was sent', { notSent: true });
       return { error, notSent: true };
@@ -207,6 +209,7 @@ export class Transport {
       'x-auth-id': authId,
       'x-auth-token': authToken,
     };
+    if (userAgent !== undefined) headers['user-agent'] = userAgent;
     let body: string | undefined;
     if (call.body !== undefined) {
       headers['content-type'] = 'application/json';

@@ -1,11 +1,12 @@
 /**
  * The PhoneNumber informer keeps trying after errors: started with an identity that may not list
  * PhoneNumbers, it logs each failure and restarts with backoff, and syncs as soon as RBAC allows
- * the list. It never stops silently.
+ * the list. It never stops silently. When the API server responds to a watch with 410 Gone,
+ * it lists again and keeps delivering events.
  */
 import { Writable } from 'node:stream';
 
-import { CoreV1Api, CustomObjectsApi, KubeConfig, RbacAuthorizationV1Api, type KubernetesObject } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, KubeConfig, RbacAuthorizationV1Api, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { GROUP, PLURAL } from '../../../src/api/phone-number.ts';
@@ -14,6 +15,21 @@ import { PhoneNumberClient } from '../../../src/controller/kube.ts';
 import { createLogger } from '../../../src/log.ts';
 import { createTestNamespace, eventually, loadTestKubeConfig } from '../support/kube.ts';
 import { createPhoneNumber, installCrd } from './support.ts';
+
+/**
+ * The real client, except that its first list reports resourceVersion 1, as a list from
+ * before an etcd compaction would. The API server then responds to the watch from that
+ * version with 410 Gone.
+ */
+class FirstListTooOld extends PhoneNumberClient {
+  lists = 0;
+
+  override async list(namespace: string | undefined): Promise<KubernetesListObject<KubernetesObject>> {
+    const list = await super.list(namespace);
+    this.lists += 1;
+    return this.lists === 1 ? { ...list, metadata: { ...list.metadata, resourceVersion: '1' } } : list;
+  }
+}
 
 /** Builds a kubeconfig for the same cluster that authenticates with `token`. */
 function kubeConfigForToken(admin: KubeConfig, token: string): KubeConfig {
@@ -28,6 +44,7 @@ describe('PhoneNumber informer', () => {
   let admin: KubeConfig;
   let namespace: { name: string; remove: () => Promise<void> };
   let informer: PhoneNumberInformer | undefined;
+  let relisting: PhoneNumberInformer | undefined;
   const warnings: string[] = [];
   const added: string[] = [];
 
@@ -39,6 +56,7 @@ describe('PhoneNumber informer', () => {
 
   afterAll(async () => {
     await informer?.stop();
+    await relisting?.stop();
     await namespace?.remove();
   });
 
@@ -94,5 +112,42 @@ describe('PhoneNumber informer', () => {
     await createPhoneNumber({ objects: admin.makeApiClient(CustomObjectsApi), namespace: namespace.name }, 'watched', { e164: '+14155550130' });
 
     await eventually('the watch to deliver the new PhoneNumber', () => (added.includes('watched') ? true : undefined));
+  });
+  it('lists again after 410 Gone', async () => {
+    const objects = admin.makeApiClient(CustomObjectsApi);
+    const access = { objects, namespace: namespace.name };
+    await createPhoneNumber(access, 'listed-first', { e164: '+14155550131' });
+
+    const warned: string[] = [];
+    const seen: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        for (const line of chunk.toString('utf8').split('\n').filter((text) => text !== '')) {
+          warned.push((JSON.parse(line) as { msg: string }).msg);
+        }
+        callback();
+      },
+    });
+    const client = new FirstListTooOld(admin);
+    relisting = new PhoneNumberInformer({
+      kubeConfig: admin,
+      client,
+      namespaces: [namespace.name],
+      logger: createLogger({ level: 'warn', destination: sink }),
+      handlers: {
+        onAdd: (object: KubernetesObject) => seen.push(object.metadata?.name ?? ''),
+        onUpdate: () => {},
+        onDelete: () => {},
+      },
+    });
+    await relisting.start();
+    await relisting.waitForSync();
+
+    await eventually('a second list after 410 Gone', () => (client.lists >= 2 ? true : undefined));
+    await createPhoneNumber(access, 'watched-after-relist', { e164: '+14155550132' });
+    await eventually('the watch to deliver a PhoneNumber created after the relist', () => (seen.includes('watched-after-relist') ? true : undefined));
+
+    expect(seen).toContain('listed-first');
+    expect(warned).toEqual([]);
   });
 });

@@ -10,9 +10,9 @@ import { inject } from 'vitest';
 
 import { GROUP, PLURAL, VERSION, type PhoneNumber } from '../../../src/api/phone-number.ts';
 import type { OperatorConfig } from '../../../src/controller/config.ts';
-import { startOperator, type RunningOperator } from '../../../src/controller/manager.ts';
+import { startOperator, type OperatorDeps, type RunningOperator } from '../../../src/controller/manager.ts';
 import { createLogger } from '../../../src/log.ts';
-import { SimulatorControls, defaultSeed, startSimulator, type RunningSimulator } from '../../../src/simulator/index.ts';
+import { SimulatorControls, defaultSeed, startSimulator, type RequestLogEntry, type RunningSimulator } from '../../../src/simulator/index.ts';
 import { eventually } from '../support/kube.ts';
 
 export const CRD_PATH = new URL('../../../crds/telephony.vobiz-operator.dev_phonenumbers.yaml', import.meta.url);
@@ -48,12 +48,13 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-/** Starts an operator in this process against `simulator`, watching `namespace`. */
+/** Starts an operator in this process against `simulator`, watching `namespace`; `deps` can set its clock, for example. */
 export async function startTestOperator(
   kubeConfig: KubeConfig,
   simulator: RunningSimulator,
   namespace: string,
   overrides: Partial<OperatorConfig> = {},
+  deps: Omit<OperatorDeps, 'logger' | 'kubeConfig'> = {},
 ): Promise<RunningOperator> {
   const config: OperatorConfig = {
     vobiz: { baseUrl: simulator.url, authId: simulator.authId, authToken: simulator.authToken, rateLimit: { requestsPerSecond: 50, burst: 50 } },
@@ -70,7 +71,7 @@ export async function startTestOperator(
   };
   // OPERATOR_TEST_LOG_LEVEL=debug prints the operator's JSON logs while debugging a test.
   const logger = createLogger({ level: (process.env.OPERATOR_TEST_LOG_LEVEL ?? 'silent') as 'silent' });
-  return startOperator(config, { logger, kubeConfig });
+  return startOperator(config, { ...deps, logger, kubeConfig });
 }
 
 /** Starts a simulator with the default seed and an operator against it. */
@@ -136,3 +137,35 @@ export async function waitForReady(harness: ResourceAccess, name: string, timeou
 
 /** Vobiz operations that change the account. */
 export const MUTATIONS = new Set(['purchase', 'release', 'cancelRelease', 'assignTrunk', 'unassignTrunk', 'assignSubAccount', 'unassignSubAccount']);
+
+/** Waits until the resource's Ready condition has this reason, and returns the resource. */
+export async function waitForReason(harness: ResourceAccess, name: string, reason: string, timeoutMs = 30_000): Promise<PhoneNumber> {
+  return eventually(`PhoneNumber ${name} to have the Ready reason ${reason}`, async () => {
+    const resource = await getPhoneNumber(harness, name);
+    const ready = resource?.status?.conditions?.find((condition) => condition.type === 'Ready');
+    return ready?.reason === reason && resource?.status?.observedGeneration === resource?.metadata.generation ? resource : undefined;
+  }, timeoutMs);
+}
+
+/** Returns the Ready condition of a resource, or undefined. */
+export function readyCondition(resource: PhoneNumber | undefined): NonNullable<NonNullable<PhoneNumber['status']>['conditions']>[number] | undefined {
+  return resource?.status?.conditions?.find((condition) => condition.type === 'Ready');
+}
+
+/**
+ * Returns every logged Vobiz request about `e164`: the calls on the number itself, and the
+ * look-ups that search for it (the simulator tags only the former with the number).
+ */
+export async function callsFor(controls: SimulatorControls, e164: string): Promise<RequestLogEntry[]> {
+  const search = `search=${encodeURIComponent(e164)}`;
+  return (await controls.requestLog()).filter((entry) => entry.e164 === e164 || entry.rawPath.includes(search));
+}
+
+/** Waits until the operator has completed `count` more sweeps than it had when called. */
+export async function waitForSweeps(operator: RunningOperator, count: number, timeoutMs = 30_000): Promise<void> {
+  const before = await metricValue(operator, 'vobiz_operator_sweeps_total', { result: 'complete' });
+  await eventually(`${count} more complete sweeps`, async () => {
+    const sweeps = await metricValue(operator, 'vobiz_operator_sweeps_total', { result: 'complete' });
+    return sweeps >= before + count ? true : undefined;
+  }, timeoutMs);
+}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import type { PhoneNumber } from '../../../src/api/phone-number.ts';
+import { COOL_OFF_JITTER_MS } from '../../../src/controller/cool-off.ts';
 import { detectDrift, type DriftLabel } from '../../../src/controller/drift.ts';
 import { buildStatus } from '../../../src/controller/status.ts';
 import type { OwnedNumber } from '../../../src/vobiz/types.ts';
@@ -19,9 +20,20 @@ function converged(number: OwnedNumber, spec: Record<string, unknown> = { e164: 
   return { ...resource, status };
 }
 
-function detect(resources: PhoneNumber[], numbers: OwnedNumber[], previous = new Map<string, ReadonlySet<DriftLabel>>()) {
+function detect(resources: PhoneNumber[], numbers: OwnedNumber[], previous = new Map<string, ReadonlySet<DriftLabel>>(), now = NOW) {
   const byE164 = new Map(numbers.map((number) => [number.e164, number]));
-  return detectDrift({ resources, observe: (e164) => byE164.get(e164), mainAccountId: MAIN, previous, now: NOW });
+  return detectDrift({ resources, observe: (e164) => byE164.get(e164), mainAccountId: MAIN, previous, now });
+}
+
+/** Builds a resource that waits for a cool-off ending at `until` to move its number off SA_ONE. */
+function coolingOff(number: OwnedNumber, until: Date): PhoneNumber {
+  const resource = phoneNumber('line', { e164: E164, trunkGroupId: TRUNK_A });
+  const { status } = buildStatus(
+    resource,
+    { observation: { number }, mainAccountId: MAIN, ready: { status: 'False', reason: 'CoolOffInEffect', message: 'm' }, coolOffUntil: until },
+    NOW,
+  );
+  return { ...resource, status };
 }
 
 describe('detectDrift', () => {
@@ -63,6 +75,44 @@ describe('detectDrift', () => {
     const [finding] = detect([failed], [{ ...owned, trunkGroupId: TRUNK_B }], previous);
 
     expect(finding?.enqueue).toBe(false);
+  });
+
+  it('retries a slow failure once when no timer is pending', () => {
+    const resource = converged(owned);
+    const failed = { ...resource, status: { ...resource.status, conditions: [{ type: 'Ready', status: 'False' as const, reason: 'InsufficientBalance', message: 'm', lastTransitionTime: NOW.toISOString() }] } };
+    const byE164 = new Map([[E164, { ...owned, trunkGroupId: TRUNK_B }]]);
+    const input = { resources: [failed], observe: (e164: string) => byE164.get(e164), mainAccountId: MAIN, previous: new Map(), now: NOW };
+
+    expect(detectDrift({ ...input, retryPending: () => true })[0]?.enqueue).toBe(false);
+    expect(detectDrift({ ...input, retryPending: () => false })[0]?.enqueue).toBe(true);
+  });
+
+  it('skips a cool-off that has not ended', () => {
+    const onSubAccount = { ...owned, accountId: 'SA_ONE' };
+    const [finding] = detect([coolingOff(onSubAccount, new Date(NOW.getTime() + 86_400_000))], [onSubAccount]);
+
+    expect(finding?.fields).toEqual(new Set(['sub_account']));
+    expect(finding?.newFields).toEqual(['sub_account']);
+    expect(finding?.enqueue).toBe(false);
+  });
+
+  it('enqueues a cool-off once its end has passed', () => {
+    const onSubAccount = { ...owned, accountId: 'SA_ONE' };
+    const until = new Date(NOW.getTime() + 86_400_000);
+    const later = new Date(until.getTime() + COOL_OFF_JITTER_MS);
+
+    const [finding] = detect([coolingOff(onSubAccount, until)], [onSubAccount], new Map(), later);
+
+    expect(finding?.enqueue).toBe(true);
+  });
+
+  it('enqueues a cooling resource whose trunk drifted', () => {
+    const onSubAccount = { ...owned, accountId: 'SA_ONE' };
+    const resource = coolingOff(onSubAccount, new Date(NOW.getTime() + 86_400_000));
+
+    const [finding] = detect([resource], [{ ...onSubAccount, trunkGroupId: TRUNK_B }]);
+
+    expect(finding?.enqueue).toBe(true);
   });
 
   it('skips paused, deleting and duplicate resources', () => {

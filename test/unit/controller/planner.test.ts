@@ -252,5 +252,19 @@ describe('planNumber', () => {
     const plan = planNumber({ spec: spec(), observed: owned({ accountId: 'SA_ONE' }), mainAccountId: MAIN, now: NOW, coolOffUntil: LATER });
     expect(plan.wait?.retryAt).toEqual(LATER);
     expect(plan.wait?.message).toContain('SA_ONE');
+    expect(plan.wait?.message).toContain(LATER.toISOString());
+  });
+
+  it('cool-off jitter delays the retry past the end', () => {
+    const plan = planNumber({ spec: spec(), observed: owned({ accountId: 'SA_ONE' }), mainAccountId: MAIN, now: NOW, coolOffUntil: NOW, coolOffJitterMs: 5_000 });
+    expect(plan.actions).toEqual([]);
+    expect(plan.wait?.retryAt).toEqual(new Date(NOW.getTime() + 5_000));
+  });
+
+  it('cool-off ends once the jitter has passed', () => {
+    const until = new Date(NOW.getTime() - 5_000);
+    const plan = planNumber({ spec: spec(), observed: owned({ accountId: 'SA_ONE' }), mainAccountId: MAIN, now: NOW, coolOffUntil: until, coolOffJitterMs: 5_000 });
+    expect(plan.wait).toBeUndefined();
+    expect(plan.actions.map((action) => action.type)).toEqual(['unassignSubAccount']);
   });
 });

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { READY, SYNCED, findCondition } from '../../../src/api/conditions.ts';
 import { FINALIZER, type PhoneNumber } from '../../../src/api/phone-number.ts';
 import { PurchaseBudget } from '../../../src/controller/budget.ts';
+import { COOL_OFF_BACKOFF_BASE_MS, coolOffJitterMs } from '../../../src/controller/cool-off.ts';
 import type { NumberState } from '../../../src/controller/metrics.ts';
+import { NotLeaderError, type MutationGate } from '../../../src/controller/mutation-gate.ts';
 import { Reconciler } from '../../../src/controller/reconciler.ts';
 import { ResourceStore } from '../../../src/controller/resource-store.ts';
 import { NumberSnapshot } from '../../../src/controller/snapshot.ts';
@@ -29,7 +31,7 @@ interface Harness {
   newReconciler(): Reconciler;
 }
 
-function harness(options: { maxPurchasesPerHour?: number; maxMonthlyFee?: Map<string, number> } = {}): Harness {
+function harness(options: { maxPurchasesPerHour?: number; maxMonthlyFee?: Map<string, number>; gate?: MutationGate } = {}): Harness {
   const vobiz = new FakeVobiz();
   const cluster = new FakeCluster();
   const events = new RecordedEvents();
@@ -48,7 +50,7 @@ function harness(options: { maxPurchasesPerHour?: number; maxMonthlyFee?: Map<st
       logger,
       states,
       now: () => NOW,
-      random: () => 0,
+      ...(options.gate === undefined ? {} : { gate: options.gate }),
     });
 
   return {
@@ -206,8 +208,10 @@ describe('Reconciler', () => {
 
       const result = await h.reconciler.reconcile('default/line');
 
-      expect(result).toEqual({ outcome: 'requeue', afterMs: until.getTime() - NOW.getTime() });
+      const jitterMs = coolOffJitterMs(h.stored()?.metadata.uid);
+      expect(result).toEqual({ outcome: 'requeue', afterMs: until.getTime() - NOW.getTime() + jitterMs });
       expect(ready(h.stored())).toMatchObject({ status: 'False', reason: 'CoolOffInEffect' });
+      expect(ready(h.stored()).message).toContain(until.toISOString());
       expect(h.stored()?.status?.coolOffUntil).toBe(until.toISOString());
       expect(h.states.get('default/line')).toBe('cool_off');
     });
@@ -232,6 +236,83 @@ describe('Reconciler', () => {
       expect(h.vobiz.calls.length).toBe(calls);
       expect(h.cluster.statusWrites).toBe(writes);
       expect(result.outcome).toBe('requeue');
+    });
+
+    it('backs off when Vobiz names no end time', async () => {
+      const h = harness();
+      h.vobiz.own(E164, { accountId: 'SA_ONE' });
+      h.sweep();
+      h.cluster.put(phoneNumber('line', { e164: E164 }));
+      h.vobiz.failNext('unassignSubAccount', new VobizError('VOBIZ_COOL_OFF', 'unassignSubAccount', 'did_cool_off_in_effect', { status: 409 }));
+
+      const result = await h.reconciler.reconcile('default/line');
+
+      const estimate = new Date(NOW.getTime() + COOL_OFF_BACKOFF_BASE_MS);
+      expect(h.vobiz.mutations()).toEqual([`unassignSubAccount ${E164}`]);
+      expect(h.stored()?.status?.coolOffUntil).toBe(estimate.toISOString());
+      expect(h.stored()?.status?.coolOffRetries).toBe(1);
+      expect(ready(h.stored())).toMatchObject({ status: 'False', reason: 'CoolOffInEffect' });
+      expect(ready(h.stored()).message).toContain('named no end time');
+      expect(result.outcome).toBe('requeue');
+    });
+
+    it('doubles the backoff on the next refusal without a time', async () => {
+      const h = harness();
+      h.vobiz.own(E164, { accountId: 'SA_ONE' });
+      h.sweep();
+      const earlier = new Date(NOW.getTime() - 60_000).toISOString();
+      h.cluster.put({ ...phoneNumber('line', { e164: E164 }), status: { coolOffUntil: earlier, coolOffRetries: 1 } });
+      h.vobiz.failNext('unassignSubAccount', new VobizError('VOBIZ_COOL_OFF', 'unassignSubAccount', 'did_cool_off_in_effect', { status: 409 }));
+
+      await h.reconciler.reconcile('default/line');
+
+      expect(h.stored()?.status?.coolOffUntil).toBe(new Date(NOW.getTime() + 2 * COOL_OFF_BACKOFF_BASE_MS).toISOString());
+      expect(h.stored()?.status?.coolOffRetries).toBe(2);
+    });
+
+    it('backs off when the reported end has already passed', async () => {
+      const h = harness();
+      h.vobiz.own(E164, { accountId: 'SA_ONE' });
+      h.sweep();
+      h.cluster.put(phoneNumber('line', { e164: E164 }));
+      const past = new Date(NOW.getTime() - 1_000);
+      h.vobiz.failNext('unassignSubAccount', new VobizError('VOBIZ_COOL_OFF', 'unassignSubAccount', 'did_cool_off_in_effect', { status: 409, coolOffUntil: past }));
+
+      await h.reconciler.reconcile('default/line');
+
+      expect(h.vobiz.mutations()).toEqual([`unassignSubAccount ${E164}`]);
+      expect(h.stored()?.status?.coolOffRetries).toBe(1);
+    });
+
+    it('replaces coolOffUntil with the time of a later call', async () => {
+      const h = harness();
+      h.vobiz.own(E164, { accountId: 'SA_ONE' });
+      h.sweep();
+      const ended = new Date(NOW.getTime() - 60_000).toISOString();
+      h.cluster.put({ ...phoneNumber('line', { e164: E164 }), status: { coolOffUntil: ended } });
+      const renewed = new Date('2026-07-15T08:00:00Z');
+      h.vobiz.failNext('unassignSubAccount', new VobizError('VOBIZ_COOL_OFF', 'unassignSubAccount', 'did_cool_off_in_effect', { status: 409, coolOffUntil: renewed }));
+
+      await h.reconciler.reconcile('default/line');
+
+      expect(h.stored()?.status?.coolOffUntil).toBe(renewed.toISOString());
+      expect(h.stored()?.status?.coolOffRetries).toBeUndefined();
+      expect(h.events.events.map((event) => event.reason)).toContain('CoolOffInEffect');
+    });
+
+    it('clears the cool-off once the move succeeds', async () => {
+      const h = harness();
+      h.vobiz.own(E164, { accountId: 'SA_ONE' });
+      h.sweep();
+      const ended = new Date(NOW.getTime() - 3_600_000).toISOString();
+      h.cluster.put({ ...phoneNumber('line', { e164: E164, subAccountId: 'SA_TWO' }), status: { coolOffUntil: ended, coolOffRetries: 3 } });
+
+      await h.reconciler.reconcile('default/line');
+
+      expect(h.vobiz.mutations()).toEqual([`unassignSubAccount ${E164}`, `assignSubAccount ${E164} SA_TWO`]);
+      expect(h.stored()?.status?.coolOffUntil).toBeUndefined();
+      expect(h.stored()?.status?.coolOffRetries).toBeUndefined();
+      expect(ready(h.stored())).toMatchObject({ status: 'True' });
     });
   });
 
@@ -311,8 +392,20 @@ describe('Reconciler', () => {
 
     await h.reconciler.reconcile('default/line');
 
-    expect(h.vobiz.calls).toEqual([`purchase ${E164}`, `findOwnedNumber ${E164}`]);
+    expect(h.vobiz.calls).toEqual([`findOwnedNumber ${E164}`, `purchase ${E164}`, `findOwnedNumber ${E164}`]);
     expect(ready(h.stored())).toMatchObject({ status: 'False', reason: 'NotInInventory' });
+  });
+
+  it('adopts a number the snapshot has not seen yet', async () => {
+    const h = harness();
+    h.sweep();
+    h.vobiz.own(E164, { trunkGroupId: TRUNK_A });
+    h.cluster.put(phoneNumber('line', { e164: E164, trunkGroupId: TRUNK_A }));
+
+    await h.reconciler.reconcile('default/line');
+
+    expect(h.vobiz.calls).toEqual([`findOwnedNumber ${E164}`]);
+    expect(ready(h.stored())).toMatchObject({ status: 'True' });
   });
 
   describe('spend guardrails', () => {
@@ -338,6 +431,61 @@ describe('Reconciler', () => {
 
       expect(h.vobiz.mutations()).toEqual([]);
       expect(ready(h.stored())?.message).toContain('USD=11');
+      expect(h.events.events).toContainEqual(expect.objectContaining({ type: 'Warning', reason: 'PurchaseBudgetExceeded' }));
+    });
+
+    it('counts purchases recorded in status after a restart', async () => {
+      const h = harness({ maxPurchasesPerHour: 1 });
+      h.vobiz.offer(E164);
+      h.vobiz.own('+14155550101', { purchasedAt: new Date(NOW.getTime() - 10 * 60_000).toISOString() });
+      h.sweep();
+      h.cluster.put({ ...phoneNumber('earlier', { e164: '+14155550101' }), status: { purchasedAt: new Date(NOW.getTime() - 10 * 60_000).toISOString() } });
+      h.cluster.put(phoneNumber('line', { e164: E164 }));
+
+      const result = await h.reconciler.reconcile('default/line');
+
+      expect(h.vobiz.mutations()).toEqual([]);
+      expect(ready(h.stored())).toMatchObject({ status: 'False', reason: 'PurchaseBudgetExceeded' });
+      expect(result).toEqual({ outcome: 'requeue', afterMs: 50 * 60_000 });
+    });
+
+    it('checks the monthly fee in the listed currency', async () => {
+      const h = harness({ maxMonthlyFee: new Map([['USD', 11]]) });
+      h.vobiz.offer(E164, 2, 'USD');
+      h.sweep();
+      h.cluster.put(phoneNumber('line', { e164: E164, currency: 'EUR' }));
+
+      await h.reconciler.reconcile('default/line');
+
+      expect(h.vobiz.mutations()).toEqual([]);
+      expect(ready(h.stored())).toMatchObject({ status: 'False', reason: 'PurchaseBudgetExceeded' });
+      expect(ready(h.stored()).message).toContain('2 USD');
+    });
+
+    it('ignores the budget of the payment currency', async () => {
+      const h = harness({ maxMonthlyFee: new Map([['EUR', 1]]) });
+      h.vobiz.offer(E164, 2, 'USD');
+      h.sweep();
+      h.cluster.put(phoneNumber('line', { e164: E164, currency: 'EUR' }));
+
+      await h.reconciler.reconcile('default/line');
+
+      expect(h.vobiz.mutations()).toEqual([`purchase ${E164}`]);
+    });
+
+    it('runs one budget check and purchase at a time', async () => {
+      const h = harness({ maxPurchasesPerHour: 1, maxMonthlyFee: new Map([['USD', 1000]]) });
+      h.vobiz.offer(E164);
+      h.vobiz.offer('+14155550101');
+      h.sweep();
+      h.cluster.put(phoneNumber('line', { e164: E164 }));
+      h.cluster.put(phoneNumber('other', { e164: '+14155550101' }));
+
+      await Promise.all([h.reconciler.reconcile('default/line'), h.reconciler.reconcile('default/other')]);
+
+      expect(h.vobiz.mutations().filter((call) => call.startsWith('purchase'))).toHaveLength(1);
+      const reasons = [ready(h.stored('line')).reason, ready(h.stored('other')).reason].sort();
+      expect(reasons).toEqual(['Converged', 'PurchaseBudgetExceeded']);
     });
   });
 
@@ -460,6 +608,26 @@ describe('Reconciler', () => {
       expect(h.vobiz.calls).toEqual([]);
       expect(h.stored()).toBeUndefined();
     });
+  });
+
+  it('writes nothing after the gate closes', async () => {
+    // The gate closes as soon as the purchase has been made, as when leadership ends mid-reconcile.
+    const seen: { vobiz?: FakeVobiz } = {};
+    const gate: MutationGate = {
+      assertOpen(action: string) {
+        if ((seen.vobiz?.mutations().length ?? 0) > 0) throw new NotLeaderError(`not allowed to ${action}`);
+      },
+    };
+    const h = harness({ gate });
+    seen.vobiz = h.vobiz;
+    h.vobiz.offer(E164);
+    h.sweep();
+    h.cluster.put(phoneNumber('line', { e164: E164, trunkGroupId: TRUNK_A }));
+
+    await expect(h.reconciler.reconcile('default/line')).rejects.toBeInstanceOf(NotLeaderError);
+
+    expect(h.vobiz.mutations()).toEqual([`purchase ${E164}`]);
+    expect(h.stored()?.status?.pendingPurchase?.startedAt).toBe(NOW.toISOString());
   });
 
   it('waits for the first sweep before acting', async () => {
