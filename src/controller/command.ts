@@ -5,15 +5,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { createLogger } from '../log.ts';
-import { ConfigError, parseConfig, usage } from './config.ts';
+import { ConfigError, RUN_EXIT, STOP_TIMEOUT_MS, parseConfig, usage } from './config.ts';
 import { startOperator } from './manager.ts';
-
-/**
- * Maximum wait for reconciles in flight when stopping. A request to an API server that stopped
- * responding can hang, and a replica that lost leadership must still exit so that it restarts
- * and campaigns again. Leaving a reconcile unfinished is as safe as a crash.
- */
-const STOP_TIMEOUT_MS = 20_000;
 
 export async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -22,14 +15,14 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`vobiz-operator run: ${error.message}`);
-      return 2;
+      return RUN_EXIT.usage;
     }
     throw error;
   }
 
   if (parsed.help) {
     console.log(usage());
-    return 0;
+    return RUN_EXIT.ok;
   }
 
   const config = parsed.config;
@@ -40,7 +33,7 @@ export async function main(argv: string[]): Promise<number> {
     operator = await startOperator(config, { logger });
   } catch (error) {
     logger.fatal({ err: error }, 'the operator failed to start');
-    return 1;
+    return RUN_EXIT.failure;
   }
 
   const signalled = new Promise<string>((resolve) => {
@@ -48,20 +41,20 @@ export async function main(argv: string[]): Promise<number> {
     process.once('SIGINT', () => resolve('SIGINT'));
   });
 
-  let exitCode = 0;
+  let exitCode: number = RUN_EXIT.ok;
   try {
     const signal = await Promise.race([signalled, operator.done.then(() => undefined)]);
     logger.info({ signal }, 'stopping');
   } catch (error) {
     logger.error({ err: error }, 'the operator stopped working; exiting');
-    exitCode = 1;
+    exitCode = RUN_EXIT.failure;
   }
 
   const stopped = await Promise.race([operator.stop().then(() => true), sleep(STOP_TIMEOUT_MS, false, { ref: false })]);
   if (!stopped) {
     logger.warn({ timeoutMs: STOP_TIMEOUT_MS }, 'stopping timed out; exiting with reconciles still in flight');
     // The hanging requests would keep the event loop, and so the process, alive.
-    process.exit(exitCode === 0 ? 1 : exitCode);
+    process.exit(RUN_EXIT.failure);
   }
   return exitCode;
 }

@@ -42,6 +42,26 @@ export interface OperatorConfig {
   budget: { maxPurchasesPerHour: number; maxMonthlyFee: Map<string, number> };
 }
 
+/** The Vobiz API origin used when neither --vobiz-url nor VOBIZ_BASE_URL is set. */
+export const DEFAULT_VOBIZ_URL = 'https://api.vobiz.ai';
+
+/**
+ * Maximum wait for reconciles in flight when stopping. A request to an API server that stopped
+ * responding can hang, and a replica that lost leadership must still exit so that it restarts
+ * and campaigns again. Leaving a reconcile unfinished is as safe as a crash.
+ */
+export const STOP_TIMEOUT_MS = 20_000;
+
+/** Exit codes of `vobiz-operator run`. */
+export const RUN_EXIT = {
+  /** Stopped by SIGTERM or SIGINT, or `--help`. */
+  ok: 0,
+  /** Failed to start, stopped working (such as after losing leadership), or timed out stopping. */
+  failure: 1,
+  /** Invalid flags, environment or credentials. */
+  usage: 2,
+} as const;
+
 /** Thrown for invalid configuration; `problems` has one line per bad flag. */
 export class ConfigError extends Error {
   readonly code = 'INVALID_CONFIG';
@@ -56,6 +76,8 @@ export class ConfigError extends Error {
 
 interface FlagSpec {
   type: 'string' | 'boolean';
+  /** One-letter alias, such as `h` for `-h`. */
+  short?: string;
   multiple?: boolean;
   /** Environment variable read when the flag is absent. */
   env?: string;
@@ -65,7 +87,7 @@ interface FlagSpec {
 
 /** Every flag of `run`. Unnamed environment fallbacks get the prefix VOBIZ_OPERATOR_ so they cannot collide with service links that Kubernetes injects (such as HTTP_PORT). */
 export const FLAGS = {
-  'vobiz-url': { type: 'string', env: 'VOBIZ_BASE_URL', default: 'https://api.vobiz.ai', help: 'Vobiz API origin, without /api/v1.' },
+  'vobiz-url': { type: 'string', env: 'VOBIZ_BASE_URL', default: DEFAULT_VOBIZ_URL, help: 'Vobiz API origin, without /api/v1.' },
   'vobiz-credentials-dir': {
     type: 'string',
     env: 'VOBIZ_CREDENTIALS_DIR',
@@ -105,7 +127,7 @@ export const FLAGS = {
       'Budget CUR=AMOUNT for the monthly fees of managed numbers whose fee Vobiz lists in currency CUR, for example USD=500. ' +
       'spec.currency does not change the currency a fee counts in. Repeatable; the environment variable takes a comma list. Default: no budget.',
   },
-  help: { type: 'boolean', help: 'Print this help and exit.' },
+  help: { type: 'boolean', short: 'h', help: 'Print this help and exit.' },
 } as const satisfies Record<string, FlagSpec>;
 
 type FlagName = keyof typeof FLAGS;
@@ -113,6 +135,7 @@ type FlagName = keyof typeof FLAGS;
 /** Returns the help text of `vobiz-operator run`. */
 export function usage(): string {
   const lines = Object.entries(FLAGS).map(([name, spec]: [string, FlagSpec]) => {
+    const names = spec.short === undefined ? `--${name}` : `-${spec.short}, --${name}`;
     let value = ' VALUE';
     if (spec.type === 'boolean') {
       value = '';
@@ -122,7 +145,7 @@ export function usage(): string {
     const details = [spec.default === undefined || spec.default === '' ? undefined : `default ${spec.default}`, spec.env === undefined ? undefined : `env ${spec.env}`]
       .filter((part) => part !== undefined)
       .join('; ');
-    return `  --${name}${value}\n      ${spec.help}${details === '' ? '' : ` (${details})`}`;
+    return `  ${names}${value}\n      ${spec.help}${details === '' ? '' : ` (${details})`}`;
   });
   return [
     'Usage: vobiz-operator run [flags]',
@@ -132,6 +155,12 @@ export function usage(): string {
     '',
     'Flags:',
     ...lines,
+    '',
+    'Exit codes:',
+    `  ${RUN_EXIT.ok}  stopped by SIGTERM or SIGINT after the reconciles in flight finished, or --help`,
+    `  ${RUN_EXIT.failure}  failed to start (kubeconfig, HTTP port), stopped working (lost leadership), or reconciles`,
+    `     in flight did not finish within ${formatDurationMs(STOP_TIMEOUT_MS)} of the stop signal`,
+    `  ${RUN_EXIT.usage}  usage error: a bad flag or value, or missing or invalid Vobiz credentials`,
   ].join('\n');
 }
 
@@ -184,19 +213,52 @@ const monthlyFeeSchema = z.array(z.string()).transform((entries, context) => {
   return budgets;
 });
 
+/**
+ * Parses the Vobiz API origin and returns it without trailing slashes. A path prefix is kept
+ * for a proxy in front of Vobiz, but `/api/v1` is rejected: the client adds it to every path.
+ * `source` names the flag or environment variable in the error. Throws `ConfigError`.
+ */
+export function parseVobizBaseUrl(text: string, source = '--vobiz-url'): string {
+  const expected = `expected http:// or https:// and an origin such as ${DEFAULT_VOBIZ_URL}`;
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    throw new ConfigError([`${source}: invalid URL ${JSON.stringify(text)}; ${expected}`]);
+  }
+
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigError([`${source}: invalid URL ${JSON.stringify(text)}; ${expected}`]);
+  }
+  if (url.username !== '' || url.password !== '') {
+    // The value is not echoed because its user info may hold a password.
+    throw new ConfigError([`${source}: invalid URL for ${url.origin}: it contains a user name or password; the credentials go in VOBIZ_AUTH_ID and VOBIZ_AUTH_TOKEN instead`]);
+  }
+  if (url.search !== '' || url.hash !== '') {
+    throw new ConfigError([`${source}: invalid URL ${JSON.stringify(text)}; remove the query and fragment, which the client would ignore`]);
+  }
+
+  const apiPath = /\/api\/v1(\/.*)?$/i.exec(url.pathname);
+  if (apiPath !== null) {
+    const fixed = url.origin + url.pathname.slice(0, apiPath.index);
+    throw new ConfigError([`${source}: invalid URL ${JSON.stringify(text)}; drop /api/v1 and what follows it, because the client adds /api/v1 to every path: use ${fixed}`]);
+  }
+
+  return url.origin + url.pathname.replace(/\/+$/, '');
+}
+
+/** Returns the Vobiz API origin from --vobiz-url, else VOBIZ_BASE_URL, else the default. Throws `ConfigError`. */
+export function resolveVobizBaseUrl(flagValue: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (flagValue !== undefined) {
+    return parseVobizBaseUrl(flagValue, '--vobiz-url');
+  }
+  if (env.VOBIZ_BASE_URL !== undefined && env.VOBIZ_BASE_URL !== '') {
+    return parseVobizBaseUrl(env.VOBIZ_BASE_URL, 'VOBIZ_BASE_URL');
+  }
+  return DEFAULT_VOBIZ_URL;
+}
+
 const rawSchema = z.object({
-  'vobiz-url': z.string().transform((text, context) => {
-    try {
-      const url = new URL(text);
-      if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-        throw new Error('not http(s)');
-      }
-      return text.replace(/\/+$/, '');
-    } catch {
-      context.addIssue({ code: 'custom', message: `--vobiz-url: invalid URL ${JSON.stringify(text)}; expected an http(s) origin such as https://api.vobiz.ai` });
-      return z.NEVER;
-    }
-  }),
   namespaces: z.string().transform((text, context) => {
     const namespaces = text.split(',').map((part) => part.trim()).filter((part) => part !== '');
     for (const namespace of namespaces) {
@@ -256,7 +318,10 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   try {
     const options = Object.fromEntries(
-      Object.entries(FLAGS).map(([name, spec]: [string, FlagSpec]) => [name, { type: spec.type, ...(spec.multiple === true ? { multiple: true } : {}) }]),
+      Object.entries(FLAGS).map(([name, spec]: [string, FlagSpec]) => [
+        name,
+        { type: spec.type, ...(spec.multiple === true ? { multiple: true } : {}), ...(spec.short === undefined ? {} : { short: spec.short }) },
+      ]),
     );
     ({ values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false }));
   } catch (error) {
@@ -268,7 +333,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
 
   const raw: Record<string, string | string[]> = {};
   for (const [name, spec] of Object.entries(FLAGS) as [FlagName, FlagSpec][]) {
-    if (spec.type === 'boolean') continue;
+    if (spec.type === 'boolean' || name === 'vobiz-url') continue;
     const fromFlag = values[name];
     const fromEnv = spec.env === undefined ? undefined : env[spec.env];
     if (spec.multiple === true) {
@@ -283,14 +348,29 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   const parsed = rawSchema.safeParse(raw);
   const problems = parsed.success ? [] : parsed.error.issues.map((issue) => issue.message);
 
-  const credentials = readCredentials(values, env, problems);
+  let baseUrl: string | undefined;
+  try {
+    baseUrl = resolveVobizBaseUrl(values['vobiz-url'] as string | undefined, env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+  }
+
+  let credentials: VobizCredentials | undefined;
+  try {
+    credentials = readVobizCredentials(env, (values['vobiz-credentials-dir'] as string | undefined) ?? env.VOBIZ_CREDENTIALS_DIR);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+  }
+
   const leaderElect = values['leader-elect'] === true || parseBoolean('VOBIZ_OPERATOR_LEADER_ELECT', env.VOBIZ_OPERATOR_LEADER_ELECT ?? '');
   const leaderNamespace = (values['leader-election-namespace'] as string | undefined) ?? env.VOBIZ_OPERATOR_LEADER_ELECTION_NAMESPACE ?? env.POD_NAMESPACE;
   if (leaderElect && (leaderNamespace === undefined || leaderNamespace === '')) {
     problems.push('--leader-election-namespace: missing; set it or the POD_NAMESPACE environment variable when --leader-elect is on');
   }
 
-  if (!parsed.success || problems.length > 0 || credentials === undefined) {
+  if (!parsed.success || problems.length > 0 || credentials === undefined || baseUrl === undefined) {
     throw new ConfigError(problems);
   }
 
@@ -306,7 +386,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     help: false,
     config: {
       vobiz: {
-        baseUrl: data['vobiz-url'],
+        baseUrl,
         authId: credentials.authId,
         authToken: credentials.authToken,
         rateLimit: { requestsPerSecond: data['vobiz-rate-limit'], burst: data['vobiz-burst'] },
@@ -331,30 +411,36 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   };
 }
 
-function readCredentials(values: Record<string, unknown>, env: NodeJS.ProcessEnv, problems: string[]): { authId: string; authToken: string } | undefined {
-  // Values pasted into a Secret or an env file often end with a newline, which is never part of the credential.
-  let authId = env.VOBIZ_AUTH_ID?.trim();
-  let authToken = env.VOBIZ_AUTH_TOKEN?.trim();
-  const directory = (values['vobiz-credentials-dir'] as string | undefined) ?? env.VOBIZ_CREDENTIALS_DIR;
+export interface VobizCredentials {
+  authId: string;
+  /** Never printed or logged. */
+  authToken: string;
+}
 
-  if ((authId === undefined || authToken === undefined) && directory !== undefined && directory !== '') {
-    try {
-      authId ??= readCredentialFile(directory, 'auth-id');
-      authToken ??= readCredentialFile(directory, 'auth-token');
-    } catch (error) {
-      problems.push(...(error as ConfigError).problems);
-      return undefined;
-    }
+/**
+ * Reads the Vobiz credentials from VOBIZ_AUTH_ID and VOBIZ_AUTH_TOKEN, and any of the two that
+ * is unset from the file auth-id or auth-token in `credentialsDir`. Throws `ConfigError`.
+ */
+export function readVobizCredentials(env: NodeJS.ProcessEnv, credentialsDir: string | undefined): VobizCredentials {
+  // Values pasted into a Secret or an env file often end with a newline, which is never part of the credential.
+  let authId = env.VOBIZ_AUTH_ID?.trim() || undefined;
+  let authToken = env.VOBIZ_AUTH_TOKEN?.trim() || undefined;
+
+  if ((authId === undefined || authToken === undefined) && credentialsDir !== undefined && credentialsDir !== '') {
+    authId ??= readCredentialFile(credentialsDir, 'auth-id');
+    authToken ??= readCredentialFile(credentialsDir, 'auth-token');
   }
 
   if (authId === undefined || authId === '' || authToken === undefined || authToken === '') {
-    problems.push('Vobiz credentials: missing; set VOBIZ_AUTH_ID and VOBIZ_AUTH_TOKEN, or --vobiz-credentials-dir to a folder with the files auth-id and auth-token');
-    return undefined;
+    throw new ConfigError(['Vobiz credentials: missing; set VOBIZ_AUTH_ID and VOBIZ_AUTH_TOKEN, or --vobiz-credentials-dir to a folder with the files auth-id and auth-token']);
   }
   if (!/^(MA|SA)_\S+$/.test(authId)) {
     // The value is not echoed: a token pasted into the auth id by mistake would end up in the logs.
-    problems.push(`VOBIZ_AUTH_ID: invalid auth id (a value of ${authId.length} characters); expected a main account id MA_... or a sub-account id SA_...`);
-    return undefined;
+    throw new ConfigError([`VOBIZ_AUTH_ID: invalid auth id (a value of ${authId.length} characters); expected a main account id MA_... or a sub-account id SA_...`]);
+  }
+  // The token travels in an HTTP header, where whitespace inside it or a non-ASCII character is invalid.
+  if (!/^[\x21-\x7e]+$/.test(authToken)) {
+    throw new ConfigError(['VOBIZ_AUTH_TOKEN: invalid auth token (not shown): it contains whitespace, a control character or a non-ASCII character; copy the token again from the Vobiz console']);
   }
   return { authId, authToken };
 }

@@ -39,8 +39,11 @@ function notReady(reason: string, message: string): ConditionOutcome {
 
 const SYNCED_OK: ConditionOutcome = { status: 'True', reason: 'ReconcileSucceeded', message: 'The last reconcile reached Vobiz without error.' };
 
-/** Classifies an error thrown by `action`. */
-export function classifyFailure(action: Action, error: unknown): Failure {
+/**
+ * Classifies an error that is not tied to one action, such as a failed read of the trunk group
+ * list. Every such failure backs off, with Vobiz's Retry-After when it sent one.
+ */
+export function classifyReadFailure(error: unknown): Failure {
   if (!isVobizError(error)) {
     const message = error instanceof Error ? error.message : String(error);
     return {
@@ -49,6 +52,14 @@ export function classifyFailure(action: Action, error: unknown): Failure {
       state: 'error',
       result: { outcome: 'error' },
     };
+  }
+  return vobizErrorFailure(error);
+}
+
+/** Classifies an error thrown by `action`. */
+export function classifyFailure(action: Action, error: unknown): Failure {
+  if (!isVobizError(error)) {
+    return classifyReadFailure(error);
   }
 
   if (error.code === 'VOBIZ_INSUFFICIENT_BALANCE') {

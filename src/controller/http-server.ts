@@ -1,6 +1,7 @@
 /**
  * The operator's one HTTP server: `/metrics` (Prometheus text format), `/healthz` (the process
- * is serving) and `/readyz` (the informer has synced and a complete sweep has finished).
+ * is serving) and `/readyz`. Ready means that the informer has synced and, on the leader, that a
+ * complete sweep has finished and the last sweep did not fail with Vobiz rejecting the credentials.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -17,13 +17,23 @@ export function newReplicaIdentity(env: NodeJS.ProcessEnv = process.env): string
   return `${base}_${randomBytes(4).toString('hex')}`;
 }
 
+/** The package.json of the operator: src/controller/ and dist/controller/ both sit two levels below the package root. */
+const PACKAGE_JSON = new URL('../../package.json', import.meta.url);
+
+/** Reads the operator's version from its package.json; throws when the file or its `version` field cannot be read. */
+export function readOperatorVersion(): string {
+  const text = readFileSync(PACKAGE_JSON, 'utf8');
+  const version = (JSON.parse(text) as { version?: unknown }).version;
+  if (typeof version !== 'string' || version === '') {
+    throw new Error(`${PACKAGE_JSON.pathname} has no "version" string`);
+  }
+  return version;
+}
+
 /** Returns the operator's version from its package.json, or `unknown` when that cannot be read. */
 function operatorVersion(): string {
   try {
-    // src/controller/ and dist/controller/ both sit two levels below the package root.
-    const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
-    const version = (JSON.parse(text) as { version?: unknown }).version;
-    return typeof version === 'string' ? version : 'unknown';
+    return readOperatorVersion();
   } catch {
     return 'unknown';
   }

@@ -12,6 +12,7 @@ import { createVobizClient } from '../vobiz/index.ts';
 import type { VobizApi } from '../vobiz/types.ts';
 import { PurchaseBudget } from './budget.ts';
 import type { OperatorConfig } from './config.ts';
+import { CredentialAlarm, isUnauthorized } from './credential-alarm.ts';
 import { KubernetesEventRecorder, type EventRecorder } from './events.ts';
 import { detectDrift, type DriftLabel } from './drift.ts';
 import { startHttpServer, type HttpServer } from './http-server.ts';
@@ -22,6 +23,7 @@ import { LeaderElector } from './leader-election.ts';
 import { createMetrics, vobizClientHooks, type NumberState, type OperatorMetrics } from './metrics.ts';
 import { OPEN_GATE, isNotLeader, type MutationGate } from './mutation-gate.ts';
 import { Reconciler, type PhoneNumberWriter } from './reconciler.ts';
+import { ReferenceCache } from './references.ts';
 import { ResourceStore } from './resource-store.ts';
 import { NumberSnapshot } from './snapshot.ts';
 import { Sweeper } from './sweeper.ts';
@@ -132,12 +134,21 @@ export async function startOperator(config: OperatorConfig, deps: OperatorDeps =
     isLeader: () => leader,
   });
 
+  // Sees every Vobiz response of the client created here; a client passed in `deps` reports none.
+  const credentialAlarm = new CredentialAlarm({ authId: config.vobiz.authId, logger: logger.child({ component: 'vobiz' }) });
+  const metricHooks = vobizClientHooks(metrics);
   const vobiz = deps.vobiz ?? createVobizClient({
     baseUrl: config.vobiz.baseUrl,
     authId: config.vobiz.authId,
     authToken: config.vobiz.authToken,
     logger: logger.child({ component: 'vobiz' }),
-    hooks: vobizClientHooks(metrics),
+    hooks: {
+      ...metricHooks,
+      onRequest: (event) => {
+        metricHooks.onRequest(event);
+        credentialAlarm.observe(event.statusCode);
+      },
+    },
     rateLimit: config.vobiz.rateLimit,
     maxConcurrency: config.maxConcurrency,
     userAgent: userAgentOf(identity),
@@ -223,6 +234,8 @@ export async function startOperator(config: OperatorConfig, deps: OperatorDeps =
     snapshot,
     writer,
     events: deps.events ?? new KubernetesEventRecorder(kubeConfig, logger),
+    // Read only when a plan spends money: once per sweep interval, and for an unknown id at most every 10 s.
+    references: new ReferenceCache({ vobiz, ttlMs: config.sweepIntervalMs, logger: logger.child({ component: 'references' }) }),
     budget: new PurchaseBudget(config.budget),
     monthlyFees,
     logger,
@@ -275,6 +288,9 @@ export async function startOperator(config: OperatorConfig, deps: OperatorDeps =
     }
   };
 
+  /** True while the last sweep failed because Vobiz rejected the credentials. */
+  let credentialsRejected = false;
+
   let firstSweepDone: () => void = () => {};
   const firstSweep = new Promise<void>((resolve) => {
     firstSweepDone = resolve;
@@ -294,8 +310,12 @@ export async function startOperator(config: OperatorConfig, deps: OperatorDeps =
       },
     },
     onComplete: () => {
+      credentialsRejected = false;
       afterSweep();
       firstSweepDone();
+    },
+    onIncomplete: (error) => {
+      credentialsRejected = isUnauthorized(error);
     },
   });
 
@@ -352,6 +372,7 @@ export async function startOperator(config: OperatorConfig, deps: OperatorDeps =
     readiness: {
       notReadyReason: () => {
         if (!informer.synced) return 'the PhoneNumber informer has not synced';
+        if (leader && credentialsRejected) return `the last sweep failed: Vobiz rejected the credentials (401 unauthorized) for auth id ${vobiz.authId}`;
         if (leader && !snapshot.ready) return 'no complete sweep of the Vobiz account yet';
         return undefined;
       },

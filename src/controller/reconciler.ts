@@ -22,15 +22,18 @@ import type { OwnedNumber, VobizApi } from '../vobiz/types.ts';
 import { describeAction, eventReasonOf, type Action } from './actions.ts';
 import { purchaseTimesFromStatus, type PurchaseBudget } from './budget.ts';
 import { COOL_OFF_BACKOFF_MAX_MS, coolOffFromRefusal, coolOffJitterMs } from './cool-off.ts';
+import { isUnauthorized } from './credential-alarm.ts';
 import { checkPurchaseBudget } from './purchase-guard.ts';
 import { finalize } from './finalizer.ts';
 import type { EventRecorder } from './events.ts';
-import { classifyFailure, SYNCED_OK, type Failure } from './failures.ts';
+import { classifyFailure, classifyReadFailure, SYNCED_OK, type Failure } from './failures.ts';
 import type { NumberState, OperatorMetrics } from './metrics.ts';
 import { OPEN_GATE, isNotLeader, type MutationGate } from './mutation-gate.ts';
 import { executeAction } from './mutations.ts';
-import { claimOwner, ownsNumber } from './ownership.ts';
+import { DUPLICATE_REASON, claimOwner, ownsNumber } from './ownership.ts';
 import { planNumber, type Plan } from './planner.ts';
+import { checkReferences } from './reference-check.ts';
+import type { AccountReferenceCache } from './references.ts';
 import type { ResourceStore } from './resource-store.ts';
 import type { NumberSnapshot } from './snapshot.ts';
 import { buildStatus, type ConditionOutcome, type StatusInput } from './status.ts';
@@ -52,6 +55,8 @@ export interface ReconcilerDeps {
   snapshot: NumberSnapshot;
   writer: PhoneNumberWriter;
   events: EventRecorder;
+  /** Trunk groups and sub-accounts at Vobiz, checked before a purchase or a cancelled release. */
+  references: AccountReferenceCache;
   budget: PurchaseBudget;
   /** Monthly fees of managed numbers by currency, for the monthly-fee budget. */
   monthlyFees: () => ReadonlyMap<string, number>;
@@ -143,11 +148,15 @@ export class Reconciler {
   private async reportDuplicate(context: Context, all: PhoneNumber[]): Promise<HandlerResult> {
     const owner = claimOwner(all, context.resource.spec.e164);
     const ownerName = owner === undefined ? 'another PhoneNumber' : `PhoneNumber ${keyOf(owner)}`;
+    // spec.e164 is immutable, so deleting one of the two is the only fix. The finalizer of a
+    // deleted owner leaves the number at Vobiz while this resource still claims it.
     await this.writeStatus(context, {
       ready: {
         status: 'False',
-        reason: 'DuplicateNumber',
-        message: `${ownerName} is older and already claims ${context.resource.spec.e164}; delete this resource or change its spec.e164.`,
+        reason: DUPLICATE_REASON,
+        message:
+          `${ownerName} was created first and already claims ${context.resource.spec.e164}, and spec.e164 cannot be changed. ` +
+          `Delete one of the two resources: this one, or ${ownerName}, after which this one takes over the number.`,
       },
       synced: SYNCED_OK,
     });
@@ -192,6 +201,11 @@ export class Reconciler {
       plan = this.plan(context, observed, coolOffUntil);
     }
     for (let replans = 0; ; replans += 1) {
+      const unplaceable = await this.checkReferences(context, plan);
+      if (unplaceable !== undefined) {
+        return this.finish(context, observed, unplaceable, carried());
+      }
+
       let failedAction: Action | undefined;
       let failure: unknown;
 
@@ -276,6 +290,30 @@ export class Reconciler {
     }
 
     return this.finishPlan(context, observed, plan, coolOffUntil, coolOffRetries);
+  }
+
+  /**
+   * Returns the Failure that holds back a plan that would spend money on a number it then
+   * cannot place, because Vobiz lists no such trunk group or sub-account, or cannot list them
+   * now. Records the Event and the log line of that Failure. Returns undefined otherwise.
+   */
+  private async checkReferences(context: Context, plan: Plan): Promise<Failure | undefined> {
+    let failure: Failure | undefined;
+    try {
+      failure = await checkReferences(this.deps.references, plan);
+    } catch (error) {
+      failure = classifyReadFailure(error);
+      const level = isUnauthorized(error) ? 'debug' : 'warn';
+      context.log[level]({ err: error, reason: failure.ready.reason }, 'reconcile failed: listing the trunk groups or sub-accounts before spending failed');
+      await this.deps.events.record(context.resource, 'Warning', failure.ready.reason, `Failed to check the trunk group and sub-account at Vobiz: ${failure.ready.message}`);
+      return failure;
+    }
+
+    if (failure !== undefined) {
+      context.log.info({ reason: failure.ready.reason }, failure.ready.message);
+      await this.deps.events.record(context.resource, 'Warning', failure.ready.reason, failure.ready.message);
+    }
+    return failure;
   }
 
   /** Returns the Failure of a spend guardrail that holds the purchase back, or undefined. */
@@ -367,7 +405,9 @@ export class Reconciler {
     extra: CarriedStatus,
   ): Promise<HandlerResult> {
     const failure = classifyFailure(action, error);
-    context.log.warn({ err: error, action: action.type, reason: failure.ready.reason }, `reconcile failed: ${describeAction(action)}`);
+    // The credential alarm reports a 401 once per window.
+    const level = isUnauthorized(error) ? 'debug' : 'warn';
+    context.log[level]({ err: error, action: action.type, reason: failure.ready.reason }, `reconcile failed: ${describeAction(action)}`);
     await this.deps.events.record(context.resource, 'Warning', failure.ready.reason, `Failed to ${describeAction(action)}: ${failure.ready.message}`);
     return this.finish(context, observed, failure, extra);
   }

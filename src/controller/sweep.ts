@@ -40,8 +40,8 @@ export async function listAllOwnedNumbers(vobiz: VobizApi, perPage = SWEEP_PAGE_
     try {
       result = await vobiz.listNumbersPage({ page, perPage });
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new IncompleteSweepError(`sweep stopped: page ${page} failed: ${reason}`, pages, error);
+      // The cause carries the reason; pino's error serializer appends its message to this one.
+      throw new IncompleteSweepError(`sweep stopped: page ${page} failed`, pages, error);
     }
     pages += 1;
     hooks.onPage?.();

@@ -5,6 +5,7 @@
  */
 import type { Logger } from '../log.ts';
 import type { VobizApi } from '../vobiz/types.ts';
+import { isUnauthorized } from './credential-alarm.ts';
 import type { NumberSnapshot } from './snapshot.ts';
 import { IncompleteSweepError, listAllOwnedNumbers, SWEEP_PAGE_SIZE } from './sweep.ts';
 
@@ -24,6 +25,8 @@ export interface SweeperOptions {
   metrics?: SweepMetrics;
   /** Called after each complete sweep, once the snapshot contains it. */
   onComplete: () => void;
+  /** Called with the error of each incomplete sweep. */
+  onIncomplete?: (error: unknown) => void;
   now?: () => number;
 }
 
@@ -105,10 +108,13 @@ export class Sweeper {
       metrics?.onSweep('incomplete', (this.now() - startedAtMs) / 1000);
 
       const pages = error instanceof IncompleteSweepError ? error.pages : undefined;
-      logger.warn(
+      // The credential alarm reports a 401 once per window, so it is logged here at debug level only.
+      const level = isUnauthorized(error) ? 'debug' : 'warn';
+      logger[level](
         { err: error, pages, retryInMs: this.nextDelayMs() },
         'sweep incomplete; keeping the last complete snapshot and retrying',
       );
+      this.notifyIncomplete(error);
       return;
     }
 
@@ -116,6 +122,14 @@ export class Sweeper {
       this.options.onComplete();
     } catch (error) {
       logger.error({ err: error }, 'handling a complete sweep failed');
+    }
+  }
+
+  private notifyIncomplete(error: unknown): void {
+    try {
+      this.options.onIncomplete?.(error);
+    } catch (callbackError) {
+      this.options.logger.error({ err: callbackError }, 'handling an incomplete sweep failed');
     }
   }
 }

@@ -14,6 +14,7 @@ export type VobizErrorCode =
   | 'VOBIZ_SERVER_ERROR'
   | 'VOBIZ_TIMEOUT'
   | 'VOBIZ_CONNECTION_RESET'
+  | 'VOBIZ_CONNECTION_REFUSED'
   | 'VOBIZ_BAD_REQUEST'
   | 'VOBIZ_INVALID_RESPONSE'
   | 'VOBIZ_OUTCOME_UNKNOWN'
@@ -30,6 +31,7 @@ const retryableCodes: ReadonlySet<VobizErrorCode> = new Set<VobizErrorCode>([
   'VOBIZ_SERVER_ERROR',
   'VOBIZ_TIMEOUT',
   'VOBIZ_CONNECTION_RESET',
+  'VOBIZ_CONNECTION_REFUSED',
   'VOBIZ_OUTCOME_UNKNOWN',
 ]);
 
@@ -77,7 +79,7 @@ export class VobizError extends Error {
     if (options.field !== undefined) this.field = options.field;
   }
 
-  /** True when a later attempt may succeed unchanged: rate limits, 5xx, timeouts, resets, unknown outcomes. */
+  /** True when a later attempt may succeed unchanged: rate limits, 5xx, timeouts, resets, refused connections, unknown outcomes. */
   get retryable(): boolean {
     return retryableCodes.has(this.code);
   }

@@ -104,6 +104,8 @@ export class Transport {
   readonly #options: TransportOptions;
   readonly #pool: Pool;
   readonly #basePath: string;
+  /** The base URL without user info, for error messages. */
+  readonly #displayUrl: string;
   #closed = false;
 
   constructor(options: TransportOptions) {
@@ -114,6 +116,7 @@ export class Transport {
 
     this.#options = options;
     this.#basePath = base.pathname.replace(/\/+$/, '');
+    this.#displayUrl = base.origin + this.#basePath;
     this.#pool = new Pool(base.origin, { connections: options.maxConnections });
   }
 
@@ -242,8 +245,13 @@ export class Transport {
       return { error, notSent: false };
     }
 
+    if (code === 'ECONNREFUSED') {
+      const message = `could not connect to Vobiz at ${this.#displayUrl}${target}: connection refused (ECONNREFUSED), so no server listens there; check --vobiz-url or VOBIZ_BASE_URL`;
+      return { error: new VobizError('VOBIZ_CONNECTION_REFUSED', call.operation, message, { cause, notSent: true }), notSent: true };
+    }
+
     const notSent = code !== undefined && notSentCodes.has(code);
-    const description = notSent ? 'could not connect to Vobiz' : 'connection to Vobiz was reset before the response arrived';
+    const description = notSent ? `could not connect to Vobiz at ${this.#displayUrl}` : 'connection to Vobiz was reset before the response arrived';
     const error = new VobizError('VOBIZ_CONNECTION_RESET', call.operation, `${description}${target} (${code ?? String(cause)})`, { cause, notSent });
     return { error, notSent };
   }

@@ -228,10 +228,24 @@ describe.runIf(simulator !== undefined)('resilience against the simulator', () =
 
       const error = await caught<VobizError>(() => offline.purchaseFromInventory(e164));
 
-      expect(error.code).toBe('VOBIZ_CONNECTION_RESET');
-      expect(error.message).toContain('could not connect');
+      expect(error.code).toBe('VOBIZ_CONNECTION_REFUSED');
+      expect(error.message).toContain(`could not connect to Vobiz at ${stopped.url} for number ${e164}: connection refused`);
       expect(error.notSent).toBe(true);
       expect(error.retryable).toBe(true);
+    });
+
+    it('read retried after a refused connection', async () => {
+      const stopped = await startSimulator();
+      await stopped.close();
+      const retries: string[] = [];
+      const offline = target.client({ baseUrl: stopped.url, retry: { baseDelayMs: 1, maxDelayMs: 1 }, hooks: { onRetry: (event) => retries.push(event.code) } });
+
+      const error = await caught<VobizError>(() => offline.getAccount());
+
+      expect(error.code).toBe('VOBIZ_CONNECTION_REFUSED');
+      expect(error.message).toContain(`could not connect to Vobiz at ${stopped.url}: connection refused`);
+      expect(error.message).toContain('check --vobiz-url or VOBIZ_BASE_URL');
+      expect(retries).toEqual(['VOBIZ_CONNECTION_REFUSED', 'VOBIZ_CONNECTION_REFUSED']);
     });
 
     it('purchase after close is not sent', async () => {

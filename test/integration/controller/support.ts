@@ -48,13 +48,13 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-/** Starts an operator in this process against `simulator`, watching `namespace`; `deps` can set its clock, for example. */
+/** Starts an operator in this process against `simulator`, watching `namespace`; `deps` can set its clock or logger, for example. */
 export async function startTestOperator(
   kubeConfig: KubeConfig,
   simulator: RunningSimulator,
   namespace: string,
   overrides: Partial<OperatorConfig> = {},
-  deps: Omit<OperatorDeps, 'logger' | 'kubeConfig'> = {},
+  deps: Omit<OperatorDeps, 'kubeConfig'> = {},
 ): Promise<RunningOperator> {
   const config: OperatorConfig = {
     vobiz: { baseUrl: simulator.url, authId: simulator.authId, authToken: simulator.authToken, rateLimit: { requestsPerSecond: 50, burst: 50 } },
@@ -70,7 +70,7 @@ export async function startTestOperator(
     ...overrides,
   };
   // OPERATOR_TEST_LOG_LEVEL=debug prints the operator's JSON logs while debugging a test.
-  const logger = createLogger({ level: (process.env.OPERATOR_TEST_LOG_LEVEL ?? 'silent') as 'silent' });
+  const logger = deps.logger ?? createLogger({ level: (process.env.OPERATOR_TEST_LOG_LEVEL ?? 'silent') as 'silent' });
   return startOperator(config, { ...deps, logger, kubeConfig });
 }
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { ConfigError, parseConfig, usage, type OperatorConfig } from '../../../src/controller/config.ts';
+import { ConfigError, RUN_EXIT, parseConfig, parseVobizBaseUrl, usage, type OperatorConfig } from '../../../src/controller/config.ts';
 import { formatDurationMs, parseDurationMs } from '../../../src/controller/duration.ts';
 
 const credentials = { VOBIZ_AUTH_ID: 'MA_TEST1', VOBIZ_AUTH_TOKEN: 'token-value' };
@@ -110,6 +110,69 @@ describe('parseConfig', () => {
     expect(parseConfig(['--help'], {})).toEqual({ help: true });
     expect(usage()).toContain('--sweep-interval VALUE');
     expect(usage()).toContain('default 60s');
+  });
+
+  it('accepts -h', () => {
+    expect(parseConfig(['-h'], {})).toEqual({ help: true });
+    expect(usage()).toContain('  -h, --help\n');
+  });
+
+  it('documents the exit codes', () => {
+    const help = usage();
+    expect(help).toContain('\nExit codes:\n');
+    expect(help).toContain(`  ${RUN_EXIT.ok}  stopped by SIGTERM or SIGINT`);
+    expect(help).toContain(`  ${RUN_EXIT.failure}  failed to start`);
+    expect(help).toContain('lost leadership');
+    expect(help).toContain(`  ${RUN_EXIT.usage}  usage error`);
+    expect(RUN_EXIT).toEqual({ ok: 0, failure: 1, usage: 2 });
+  });
+
+  it('names VOBIZ_BASE_URL when the URL came from it', () => {
+    expect(problems([], { ...credentials, VOBIZ_BASE_URL: 'http://127.0.0.1:9000/api/v1' })[0]).toMatch(/^VOBIZ_BASE_URL: invalid URL "http:\/\/127\.0\.0\.1:9000\/api\/v1"; drop \/api\/v1/);
+  });
+
+  it('rejects a token that cannot go in a header', () => {
+    const listed = problems([], { VOBIZ_AUTH_ID: 'MA_TEST1', VOBIZ_AUTH_TOKEN: 'two words' });
+    expect(listed[0]).toMatch(/^VOBIZ_AUTH_TOKEN: invalid auth token \(not shown\)/);
+    expect(listed.join('\n')).not.toContain('two words');
+  });
+});
+
+function urlProblem(text: string): string | undefined {
+  try {
+    parseVobizBaseUrl(text);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.join('\n');
+    throw error;
+  }
+  throw new Error(`expected ${text} to be rejected`);
+}
+
+describe('parseVobizBaseUrl', () => {
+  it.each([
+    ['https://api.vobiz.ai', 'https://api.vobiz.ai'],
+    ['https://api.vobiz.ai/', 'https://api.vobiz.ai'],
+    [' http://127.0.0.1:9000// ', 'http://127.0.0.1:9000'],
+    ['https://proxy.example.com/vobiz/', 'https://proxy.example.com/vobiz'],
+  ])('accepts %j', (text, expected) => {
+    expect(parseVobizBaseUrl(text)).toBe(expected);
+  });
+
+  it.each([
+    ['https://api.vobiz.ai/api/v1', /^--vobiz-url: invalid URL "https:\/\/api\.vobiz\.ai\/api\/v1"; drop \/api\/v1 and what follows it, because the client adds \/api\/v1 to every path: use https:\/\/api\.vobiz\.ai$/],
+    ['https://api.vobiz.ai/api/v1/', /drop \/api\/v1.*: use https:\/\/api\.vobiz\.ai$/],
+    ['https://proxy.example.com/vobiz/API/V1/Account/MA_X', /drop \/api\/v1.*: use https:\/\/proxy\.example\.com\/vobiz$/],
+    ['ftp://api.vobiz.ai', /^--vobiz-url: invalid URL "ftp:\/\/api\.vobiz\.ai"; expected http:\/\/ or https:\/\//],
+    ['api.vobiz.ai', /^--vobiz-url: invalid URL "api\.vobiz\.ai"; expected http:\/\/ or https:\/\//],
+    ['https://api.vobiz.ai/?debug=1', /remove the query and fragment/],
+  ])('rejects %j', (text, pattern) => {
+    expect(urlProblem(text)).toMatch(pattern);
+  });
+
+  it('never echoes a password in the URL', () => {
+    const problem = urlProblem('https://user:hunter2@api.vobiz.ai');
+    expect(problem).toMatch(/^--vobiz-url: invalid URL for https:\/\/api\.vobiz\.ai: it contains a user name or password/);
+    expect(problem).not.toContain('hunter2');
   });
 });
 

@@ -20,6 +20,31 @@ describe('claimOwner', () => {
     expect(claimOwner([a, b], E164)?.metadata.name).toBe('b');
   });
 
+  it('keeps the number with the claimant that acted in a tie', () => {
+    // Same creation second; the duplicate has the lower uid but the owner already bought the number.
+    const readyStatus = { conditions: [{ type: 'Ready', status: 'True' as const, reason: 'Converged', message: 'm', lastTransitionTime: '2026-07-01T00:00:00Z' }] };
+    const owner = { ...phoneNumber('owner', { e164: E164 }, { uid: 'uid-b' }), status: readyStatus };
+    const duplicate = phoneNumber('duplicate', { e164: E164 }, { uid: 'uid-a' });
+
+    expect(claimOwner([duplicate, owner], E164)?.metadata.name).toBe('owner');
+    expect(ownsNumber(duplicate, [duplicate, owner])).toBe(false);
+  });
+
+  it('keeps the number with a claimant that is buying it in a tie', () => {
+    const buying = { ...phoneNumber('buying', { e164: E164 }, { uid: 'uid-b' }), status: { pendingPurchase: { startedAt: '2026-07-01T00:00:00Z' } } };
+    const duplicate = phoneNumber('duplicate', { e164: E164 }, { uid: 'uid-a' });
+
+    expect(claimOwner([duplicate, buying], E164)?.metadata.name).toBe('buying');
+  });
+
+  it('does not count a DuplicateNumber status as acting', () => {
+    const duplicateStatus = { conditions: [{ type: 'Ready', status: 'False' as const, reason: 'DuplicateNumber', message: 'm', lastTransitionTime: '2026-07-01T00:00:00Z' }] };
+    const a = { ...phoneNumber('a', { e164: E164 }, { uid: 'uid-b' }), status: duplicateStatus };
+    const b = phoneNumber('b', { e164: E164 }, { uid: 'uid-a' });
+
+    expect(claimOwner([a, b], E164)?.metadata.name).toBe('b');
+  });
+
   it('ignores other numbers', () => {
     const other = phoneNumber('other', { e164: '+14155550101' });
     expect(claimOwner([other], E164)).toBeUndefined();

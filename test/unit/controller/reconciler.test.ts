@@ -7,6 +7,7 @@ import { COOL_OFF_BACKOFF_BASE_MS, coolOffJitterMs } from '../../../src/controll
 import type { NumberState } from '../../../src/controller/metrics.ts';
 import { NotLeaderError, type MutationGate } from '../../../src/controller/mutation-gate.ts';
 import { Reconciler } from '../../../src/controller/reconciler.ts';
+import { ReferenceCache } from '../../../src/controller/references.ts';
 import { ResourceStore } from '../../../src/controller/resource-store.ts';
 import { NumberSnapshot } from '../../../src/controller/snapshot.ts';
 import { createLogger } from '../../../src/log.ts';
@@ -33,6 +34,9 @@ interface Harness {
 
 function harness(options: { maxPurchasesPerHour?: number; maxMonthlyFee?: Map<string, number>; gate?: MutationGate } = {}): Harness {
   const vobiz = new FakeVobiz();
+  for (const id of [TRUNK_A, TRUNK_B]) vobiz.trunkGroupIds.add(id);
+  for (const id of ['SA_ONE', 'SA_TWO']) vobiz.subAccountIds.add(id);
+  const references = new ReferenceCache({ vobiz, ttlMs: 60_000, logger, now: () => NOW.getTime() });
   const cluster = new FakeCluster();
   const events = new RecordedEvents();
   const snapshot = new NumberSnapshot();
@@ -45,6 +49,7 @@ function harness(options: { maxPurchasesPerHour?: number; maxMonthlyFee?: Map<st
       snapshot,
       writer: cluster,
       events,
+      references,
       budget: new PurchaseBudget({ maxPurchasesPerHour: options.maxPurchasesPerHour ?? 20, maxMonthlyFee: options.maxMonthlyFee ?? new Map() }),
       monthlyFees: () => new Map([['USD', 10]]),
       logger,
@@ -396,6 +401,97 @@ describe('Reconciler', () => {
     expect(ready(h.stored())).toMatchObject({ status: 'False', reason: 'NotInInventory' });
   });
 
+  describe('references checked before spending', () => {
+    const TYPO = '3f1c6a2e-0b7d-4c55-9e8a-1d2f3a4b5c0f';
+
+    it('buys nothing for an unknown trunk group', async () => {
+      const h = harness();
+      h.vobiz.offer(E164);
+      h.sweep();
+      h.cluster.put(phoneNumber('line', { e164: E164, trunkGroupId: TYPO }));
+
+      const result = await h.reconciler.reconcile('default/line');
+
+      expect(result).toEqual({ outcome: 'requeue', afterMs: 300_000 });
+      expect(h.vobiz.mutations()).toEqual([]);
+      const condition = ready(h.stored());
+      expect(condition).toMatchObject({ status: 'False', reason: 'TrunkGroupNotFound' });
+      expect(condition.message).toContain(`Vobiz has no trunk group ${TYPO}, so the operator does not purchase ${E164}.`);
+      expect(condition.message).toContain(`Fix spec.trunkGroupId; the account has the trunk groups ${TRUNK_A}, ${TRUNK_B}.`);
+      expect(h.stored()?.status?.pendingPurchase).toBeUndefined();
+      expect(h.events.events).toEqual([{ type: 'Warning', reason: 'TrunkGroupNotFound', message: condition.message }]);
+      expect(h.states.get('default/line')).toBe('error');
+    });
+
+    it('buys nothing for an unknown sub-account', async () => {
+      const h = harness();
+      h.vobiz.offer(E164);
+      h.sweep();
+      h.cluster.put(phoneNumber('line', { e164: E164, subAccountId: 'SA_TYPO', trunkGroupId: TRUNK_A }));
+
+      await h.reconciler.reconcile('default/line');
+
+      expect(h.vobiz.mutations()).toEqual([]);
+      expect(ready(h.stored())).toMatchObject({ status: 'False', reason: 'SubAccountNotFound' });
+      expect(ready(h.stored()).message).toContain('Vobiz has no sub-account SA_TYPO');
+      expect(ready(h.stored()).message).toContain('Fix spec.subAccountId; the account has the sub-accounts SA_ONE, SA_TWO.');
+    });
+
+    it('keeps a pending release for an unknown trunk group', async () => {
+      const h = harness();
+      h.vobiz.own(E164, { status: 'pending_release' });
+      h.sweep();
+      h.cluster.put(phoneNumber('line', { e164: E164, trunkGroupId: TYPO }));
+
+      await h.reconciler.reconcile('default/line');
+
+      expect(h.vobiz.mutations()).toEqual([]);
+      expect(ready(h.stored())).toMatchObject({ status: 'False', reason: 'TrunkGroupNotFound' });
+      expect(ready(h.stored()).message).toContain(`does not cancel the pending release of ${E164}`);
+    });
+
+    it('buys nothing when the trunk groups cannot be listed', async () => {
+      const h = harness();
+      h.vobiz.offer(E164);
+      h.sweep();
+      h.cluster.put(phoneNumber('line', { e164: E164, trunkGroupId: TRUNK_A }));
+      h.vobiz.failNext('listTrunks', new VobizError('VOBIZ_SERVER_ERROR', 'listTrunks', 'Vobiz returned HTTP 503', { status: 503 }));
+
+      const result = await h.reconciler.reconcile('default/line');
+
+      expect(result).toEqual({ outcome: 'error' });
+      expect(h.vobiz.mutations()).toEqual([]);
+      expect(ready(h.stored())).toMatchObject({ status: 'False', reason: 'VobizError' });
+    });
+
+    it('checks nothing for an owned number', async () => {
+      const h = harness();
+      h.vobiz.own(E164);
+      h.sweep();
+      h.cluster.put(phoneNumber('line', { e164: E164, trunkGroupId: TRUNK_A }));
+
+      await h.reconciler.reconcile('default/line');
+
+      expect(h.vobiz.calls).toEqual([`assignTrunk ${E164} ${TRUNK_A}`]);
+    });
+
+    it('buys once the spec names a known trunk group', async () => {
+      const h = harness();
+      h.vobiz.offer(E164);
+      h.sweep();
+      h.cluster.put(phoneNumber('line', { e164: E164, trunkGroupId: TYPO }));
+      await h.reconciler.reconcile('default/line');
+
+      const stored = h.stored();
+      if (stored === undefined) throw new Error('line is missing');
+      h.cluster.put({ ...stored, metadata: { ...stored.metadata, generation: 2 }, spec: { ...stored.spec, trunkGroupId: TRUNK_A } });
+      await h.reconciler.reconcile('default/line');
+
+      expect(h.vobiz.mutations()).toEqual([`purchase ${E164}`, `assignTrunk ${E164} ${TRUNK_A}`]);
+      expect(ready(h.stored())).toMatchObject({ status: 'True', reason: 'Converged' });
+    });
+  });
+
   it('adopts a number the snapshot has not seen yet', async () => {
     const h = harness();
     h.sweep();
@@ -527,6 +623,20 @@ describe('Reconciler', () => {
     expect(h.vobiz.calls).toEqual([]);
     expect(ready(h.stored('second'))).toMatchObject({ status: 'False', reason: 'DuplicateNumber' });
     expect(ready(h.stored('second')).message).toContain('default/first');
+  });
+
+  it('tells a duplicate to delete one of the two', async () => {
+    const h = harness();
+    h.sweep();
+    h.cluster.put(phoneNumber('first', { e164: E164 }, { creationTimestamp: '2026-07-01T00:00:00Z' }));
+    h.cluster.put(phoneNumber('second', { e164: E164 }, { creationTimestamp: '2026-07-01T00:00:01Z' }));
+
+    await h.reconciler.reconcile('default/second');
+
+    const message = ready(h.stored('second')).message;
+    expect(message).toContain('spec.e164 cannot be changed');
+    expect(message).toContain('Delete one of the two resources: this one, or PhoneNumber default/first');
+    expect(message).not.toContain('change its spec.e164');
   });
 
   describe('deletion', () => {

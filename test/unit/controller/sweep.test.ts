@@ -1,7 +1,10 @@
+import { Writable } from 'node:stream';
+
 import { describe, expect, it } from 'vitest';
 
 import { NumberSnapshot } from '../../../src/controller/snapshot.ts';
 import { IncompleteSweepError, listAllOwnedNumbers } from '../../../src/controller/sweep.ts';
+import { createLogger } from '../../../src/log.ts';
 import { VobizError } from '../../../src/vobiz/errors.ts';
 import type { OwnedNumber } from '../../../src/vobiz/types.ts';
 import { FakeVobiz } from './support/fakes.ts';
@@ -42,6 +45,25 @@ describe('listAllOwnedNumbers', () => {
 
     await expect(failure).rejects.toBeInstanceOf(IncompleteSweepError);
     await expect(failure).rejects.toThrow(/page 2 failed/);
+  });
+
+  it('logs the page error once', async () => {
+    const vobiz = account(1);
+    vobiz.failNext('listNumbersPage', new VobizError('VOBIZ_UNAUTHORIZED', 'listNumbers', 'Vobiz returned HTTP 401 (unauthorized: invalid credentials)', { status: 401 }));
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        lines.push(chunk.toString('utf8'));
+        callback();
+      },
+    });
+    const logger = createLogger({ destination });
+
+    const error = await listAllOwnedNumbers(vobiz, 100).catch((caught: unknown) => caught);
+    logger.warn({ err: error }, 'sweep incomplete');
+
+    const message = (JSON.parse(lines[0] ?? '{}') as { err?: { message?: string } }).err?.message ?? '';
+    expect(message).toBe('sweep stopped: page 1 failed: listNumbers: Vobiz returned HTTP 401 (unauthorized: invalid credentials)');
   });
 
   it('fails when the count disagrees with total', async () => {

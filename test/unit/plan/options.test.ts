@@ -23,7 +23,8 @@ describe('parsePlanOptions', () => {
     [['--from-cluster', '-n', 'Team_A'], CREDENTIALS, /^--namespace: invalid namespace "Team_A"/],
     [['-f', 'a.yaml', '--vobiz-url', 'ftp://x'], CREDENTIALS, /^--vobiz-url: invalid URL "ftp:\/\/x"; expected http:\/\/ or https:\/\//],
     [['-f', 'a.yaml'], {}, /^Vobiz credentials: missing; set VOBIZ_AUTH_ID and VOBIZ_AUTH_TOKEN/],
-    [['-f', 'a.yaml'], { VOBIZ_AUTH_ID: 'ACME', VOBIZ_AUTH_TOKEN: 't' }, /^VOBIZ_AUTH_ID: invalid auth id "ACME"; expected a main account id MA_/],
+    [['-f', 'a.yaml'], { VOBIZ_AUTH_ID: 'ACME', VOBIZ_AUTH_TOKEN: 't' }, /^VOBIZ_AUTH_ID: invalid auth id \(a value of 4 characters\); expected a main account id MA_/],
+    [['-f', 'a.yaml', '--vobiz-url', 'https://api.vobiz.ai/api/v1'], CREDENTIALS, /^--vobiz-url: invalid URL "https:\/\/api\.vobiz\.ai\/api\/v1"; drop \/api\/v1/],
     [['-f', 'a.yaml', '--bogus'], CREDENTIALS, /Unknown option '--bogus'.*Run 'vobiz-operator plan --help' for the flags\.$/],
   ])('rejects %j', (argv, env, message) => {
     expect(() => parsePlanOptions(argv, env)).toThrow(message);

@@ -18,6 +18,9 @@ export class FakeVobiz implements VobizApi {
   readonly authId = MAIN;
   readonly numbers = new Map<string, OwnedNumber>();
   readonly inventory = new Map<string, InventoryNumber>();
+  /** Ids that `listTrunks` and `listSubAccounts` return. */
+  readonly trunkGroupIds = new Set<string>();
+  readonly subAccountIds = new Set<string>();
   readonly calls: string[] = [];
   /** Errors to throw, by operation name, consumed one per call. */
   readonly failures = new Map<string, VobizError[]>();
@@ -37,7 +40,8 @@ export class FakeVobiz implements VobizApi {
   }
 
   mutations(): string[] {
-    return this.calls.filter((call) => !call.startsWith('findOwnedNumber') && !call.startsWith('listNumbersPage') && !call.startsWith('searchInventory'));
+    const reads = ['findOwnedNumber', 'listNumbersPage', 'searchInventory', 'listTrunks', 'listSubAccounts'];
+    return this.calls.filter((call) => !reads.some((read) => call.startsWith(read)));
   }
 
   private enter(operation: string, detail: string): void {
@@ -128,16 +132,18 @@ export class FakeVobiz implements VobizApi {
     this.numbers.set(e164, { ...this.ownedOrThrow('unassignSubAccount', e164), accountId: MAIN });
   }
 
-  async listTrunks(): Promise<never[]> {
-    return [];
+  async listTrunks(): Promise<{ trunkId: string; name: string }[]> {
+    this.enter('listTrunks', '');
+    return [...this.trunkGroupIds].map((trunkId) => ({ trunkId, name: trunkId }));
   }
 
   async getTrunk(trunkId: string): Promise<{ trunkId: string; name: string }> {
     return { trunkId, name: trunkId };
   }
 
-  async listSubAccounts(): Promise<never[]> {
-    return [];
+  async listSubAccounts(): Promise<{ authId: string; name: string }[]> {
+    this.enter('listSubAccounts', '');
+    return [...this.subAccountIds].map((authId) => ({ authId, name: authId }));
   }
 
   async getAccount(): Promise<{ authId: string; role: string }> {
