@@ -10,6 +10,8 @@ import { CustomObjectsApi } from '@kubernetes/client-node';
 import { GROUP, PLURAL, VERSION, parsePhoneNumber, type PhoneNumber } from '../api/phone-number.ts';
 import { formatDurationMs } from '../controller/duration.ts';
 import { UsageError, formatHelp } from '../plan/cli-flags.ts';
+import { ExistingCrdError } from './existing-cluster.ts';
+import { exitNow } from './exit.ts';
 import { findKubectl } from './kubectl.ts';
 import { LiveTable, type TableOutput } from './live-table.ts';
 import { renderNextSteps, type DemoTarget } from './next-steps.ts';
@@ -73,7 +75,7 @@ function printNextSteps(sandbox: Sandbox, options: SandboxCommandOptions, io: Sa
       kubeconfigPath: sandbox.kubeconfigPath,
       kubectlDir: kubectl.dir,
       kubectlOnPath: kubectl.onPath,
-      namespace: options.namespace,
+      namespace: sandbox.namespace,
       simulatorUrl: sandbox.simulator.url,
       metricsUrl: `${sandbox.operator.httpUrl}/metrics`,
       logFile: sandbox.logFile,
@@ -82,6 +84,8 @@ function printNextSteps(sandbox: Sandbox, options: SandboxCommandOptions, io: Sa
       sweepInterval: formatDurationMs(options.sweepIntervalMs),
       authId: sandbox.simulator.authId,
       authToken: sandbox.simulator.authToken,
+      trunkGroups: [...sandbox.simulator.state.trunks.values()].map((trunk) => ({ id: trunk.trunkId, name: trunk.name })),
+      subAccounts: [...sandbox.simulator.state.subAccounts.values()].map((subAccount) => ({ id: subAccount.authId, name: subAccount.name })),
       ...demoTargets(sandbox),
     })}\n`,
   );
@@ -119,7 +123,7 @@ async function watch(sandbox: Sandbox, options: SandboxCommandOptions, io: Sandb
     operatorError = error instanceof Error ? error : new Error(String(error));
   });
 
-  io.stdout.write(`PhoneNumbers in namespace ${options.namespace}: trunk group and sub-account as Vobiz has them now, and Ready:\n`);
+  io.stdout.write(`PhoneNumbers in namespace ${sandbox.namespace}: trunk group and sub-account as Vobiz has them now, and Ready:\n`);
   let resources: PhoneNumber[] = [];
   let announcedReady = false;
   let lastListError = '';
@@ -127,7 +131,7 @@ async function watch(sandbox: Sandbox, options: SandboxCommandOptions, io: Sandb
     if (operatorError !== undefined) return { kind: 'operatorFailed', error: operatorError };
 
     try {
-      resources = await listPhoneNumbers(api, options.namespace);
+      resources = await listPhoneNumbers(api, sandbox.namespace);
       lastListError = '';
     } catch (error) {
       const message = (error as Error).message;
@@ -189,17 +193,15 @@ export async function runSandbox(argv: readonly string[], io: SandboxIo, signal:
       progress('stopped before the sandbox had started');
       return SANDBOX_EXIT.ok;
     }
+    if (error instanceof ExistingCrdError) {
+      io.stderr(`vobiz-operator sandbox: ${error.message}\n`);
+      return SANDBOX_EXIT.usage;
+    }
     const kept = error instanceof SandboxStartError ? ` Logs are kept in ${error.dir}.` : '';
     io.stderr(`vobiz-operator sandbox: failed to start: ${(error as Error).message}${kept}\n`);
     return SANDBOX_EXIT.failure;
   }
 
-  if (sandbox.preexistingCrds.length > 0) {
-    progress(
-      `warning: the CRDs ${sandbox.preexistingCrds.join(', ')} existed in this cluster and were updated to this checkout's version. ` +
-        `A vobiz-operator running in this cluster against real Vobiz would act on the examples in namespace ${options.namespace} too.`,
-    );
-  }
   if (!options.exitWhenReady) {
     printNextSteps(sandbox, options, io);
   }
@@ -226,18 +228,21 @@ export async function runSandbox(argv: readonly string[], io: SandboxIo, signal:
       break;
   }
 
-  progress('stopping the operator, the simulator and the control plane');
+  progress(sandbox.kubeconfigPath === undefined ? 'stopping: deleting the examples, then stopping the operator and the simulator' : 'stopping the operator, the simulator and the control plane');
   await sandbox.stop(options.keepDir || exitCode !== SANDBOX_EXIT.ok);
   progress('stopped');
   return exitCode;
 }
+
+/** Exit code after a second signal, as a shell reports a process ended by SIGINT (128 + 2). */
+const FORCED_EXIT_CODE = 130;
 
 export async function main(argv: string[]): Promise<number> {
   const controller = new AbortController();
   const onSignal = (signalName: NodeJS.Signals): void => {
     if (controller.signal.aborted) {
       process.stderr.write(`second ${signalName}: exiting at once, without a clean stop\n`);
-      process.exit(130);
+      exitNow(FORCED_EXIT_CODE);
     }
     process.stderr.write(`\n${signalName}: stopping the sandbox (press Ctrl-C again to exit at once)\n`);
     controller.abort();
@@ -246,7 +251,11 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   try {
-    return await runSandbox(argv, { stdout: process.stdout, stderr: (text) => process.stderr.write(text), env: process.env }, controller.signal);
+    const exitCode = await runSandbox(argv, { stdout: process.stdout, stderr: (text) => process.stderr.write(text), env: process.env }, controller.signal);
+    // After a signal, a part whose start was abandoned can still be starting, and its timers
+    // would keep the process alive. Exiting now ends it, and the launcher kills its processes.
+    if (controller.signal.aborted) exitNow(exitCode);
+    return exitCode;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -41,20 +41,44 @@ export function readExamples(dir: string, namespace: string): Example[] {
   return examples;
 }
 
-/** Creates `namespace` unless it exists. */
-export async function ensureNamespace(kubeConfig: KubeConfig, namespace: string): Promise<void> {
+/** Label on the namespaces the sandbox creates, so that leftovers can be found with a selector. */
+export const SANDBOX_NAMESPACE_LABEL = 'vobiz-operator.dev/sandbox';
+
+/** Creates `namespace` unless it exists; returns true when this call created it. */
+export async function ensureNamespace(kubeConfig: KubeConfig, namespace: string): Promise<boolean> {
   const core = kubeConfig.makeApiClient(CoreV1Api);
   try {
-    await core.createNamespace({ body: { metadata: { name: namespace } } });
+    await core.createNamespace({ body: { metadata: { name: namespace, labels: { [SANDBOX_NAMESPACE_LABEL]: 'true' } } } });
+    return true;
   } catch (error) {
     if (!(error instanceof ApiException && error.code === 409)) throw error;
+    return false;
   }
 }
 
-/** Server-side applies each example into `namespace`. */
-export async function applyExamples(kubeConfig: KubeConfig, namespace: string, examples: readonly Example[]): Promise<void> {
+/**
+ * Deletes `namespace`. Kubernetes removes it in the background once its objects are gone; a
+ * cluster without kube-controller-manager, like the sandbox's own control plane, leaves it
+ * Terminating.
+ */
+export async function deleteNamespace(kubeConfig: KubeConfig, namespace: string): Promise<void> {
+  await kubeConfig
+    .makeApiClient(CoreV1Api)
+    .deleteNamespace({ name: namespace })
+    .catch((error: unknown) => {
+      if (!(error instanceof ApiException && error.code === 404)) throw error;
+    });
+}
+
+/**
+ * Server-side applies each example into `namespace`. An abort of `signal` takes effect before the
+ * next apply, so when this rejects no apply is in flight that could create an example after the
+ * cleanup.
+ */
+export async function applyExamples(kubeConfig: KubeConfig, namespace: string, examples: readonly Example[], signal?: AbortSignal): Promise<void> {
   const api = kubeConfig.makeApiClient(CustomObjectsApi);
   for (const example of examples) {
+    signal?.throwIfAborted();
     await api.patchNamespacedCustomObject(
       { group: GROUP, version: VERSION, plural: PLURAL, namespace, name: example.name, body: example.manifest, fieldManager: FIELD_MANAGER, force: true },
       setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),

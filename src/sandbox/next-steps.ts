@@ -1,7 +1,8 @@
 /**
- * The "what to do next" text the sandbox prints once it runs: how to reach each part, the
- * `plan` command line for the simulator, and copy-paste commands that show drift repair, the
- * sub-account cool-off, the simulator's clock and an injected fault.
+ * The "what to do next" text the sandbox prints once it runs. It shows how to reach each part,
+ * the `plan` command line for the simulator and the ids a PhoneNumber of your own needs. Its
+ * copy-paste commands show drift repair, the sub-account cool-off, the simulator's clock and an
+ * injected fault.
  */
 
 /** An example resource and the trunk group or sub-account a demo moves it to. */
@@ -10,6 +11,12 @@ export interface DemoTarget {
   e164: string;
   toId: string;
   toName?: string;
+}
+
+/** A trunk group or sub-account: the id a PhoneNumber's spec takes, and its name. */
+export interface NamedId {
+  id: string;
+  name: string;
 }
 
 export interface NextStepsInput {
@@ -29,6 +36,8 @@ export interface NextStepsInput {
   /** The simulator's main account: an id and token that open only the local simulator. */
   authId: string;
   authToken: string;
+  trunkGroups: readonly NamedId[];
+  subAccounts: readonly NamedId[];
   /** (a) and (d): move this number to another trunk group by hand. */
   drift?: DemoTarget;
   /** (b): call this number, then change its sub-account. */
@@ -96,6 +105,22 @@ function tryIt(input: NextStepsInput): string[] {
   return lines;
 }
 
+/** Lists the ids for `spec.trunkGroupId` and `spec.subAccountId`, since the table shows names too. */
+function idsForSpecs(input: NextStepsInput): string[] {
+  const lines: string[] = ['Ids for PhoneNumbers of your own (the simulator\'s seed):'];
+  const nameWidth = Math.max(0, ...input.trunkGroups.map((trunk) => trunk.name.length));
+
+  if (input.trunkGroups.length > 0) {
+    lines.push('  spec.trunkGroupId takes the trunk group\'s UUID, not its name:');
+    lines.push(...input.trunkGroups.map((trunk) => `    ${trunk.name.padEnd(nameWidth)}   ${trunk.id}`));
+  }
+  if (input.subAccounts.length > 0) {
+    lines.push('  spec.subAccountId takes the sub-account\'s auth id (SA_...):');
+    lines.push(...input.subAccounts.map((subAccount) => `    ${subAccount.id}   ${subAccount.name}`));
+  }
+  return lines;
+}
+
 /** Renders the text, one string with a trailing newline. */
 export function renderNextSteps(input: NextStepsInput): string {
   const setup: string[] = [];
@@ -117,6 +142,8 @@ export function renderNextSteps(input: NextStepsInput): string {
     '',
     'Review what a change of manifests would buy (reads only, changes nothing):',
     `  VOBIZ_AUTH_ID=${input.authId} VOBIZ_AUTH_TOKEN=${input.authToken} npm run --silent operator -- plan --from-cluster --vobiz-url "$SIM"`,
+    '',
+    ...idsForSpecs(input),
     '',
     ...tryIt(input),
     '',

@@ -16,14 +16,13 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 
 const DEFAULTS = {
   timeout: '5m',
-  namespace: 'default',
   sweepInterval: '10s',
   logLevel: 'info',
 } as const;
 
 export const SANDBOX_COMMAND: CommandSpec = {
   name: 'sandbox',
-  synopsis: '[--exit-when-ready [--timeout DURATION]] [--use-existing-cluster] [flags]',
+  synopsis: '[--exit-when-ready [--timeout DURATION]] [--use-existing-cluster [--allow-existing-crd]] [flags]',
   description: [
     'Shows the operator at work with no cluster and no Vobiz account: starts a local control plane',
     '(etcd and kube-apiserver on loopback; the first run builds them from Go modules and prints',
@@ -34,18 +33,33 @@ export const SANDBOX_COMMAND: CommandSpec = {
     '',
     'Everything listens on 127.0.0.1 only. The operator\'s log and the simulator\'s state go to a new',
     'folder under the system temporary folder, removed on exit unless --keep-dir is given or the run',
-    'failed. Ctrl-C (SIGINT) or SIGTERM stops the operator, the simulator and the control plane; a',
-    'second Ctrl-C exits at once.',
+    'failed. Ctrl-C (SIGINT) or SIGTERM stops the operator, the simulator and the control plane, also',
+    'while they start. A second Ctrl-C exits at once: it kills the control plane and, unless --keep-dir',
+    'is given, removes the folder.',
   ],
   flags: {
     'exit-when-ready': { type: 'boolean', help: 'Exit once every example is Ready (exit code 0), or when --timeout passes first (exit code 1, with the reasons).' },
     timeout: { type: 'string', value: 'DURATION', help: `With --exit-when-ready: how long to wait for Ready once the examples are applied (a first-run build comes before), such as 90s or 5m. Default ${DEFAULTS.timeout}.` },
     'use-existing-cluster': {
       type: 'boolean',
-      help: 'Use the cluster of the current kubeconfig instead of starting a control plane. The CRD is created or updated there, the examples are applied to --namespace and deleted again on exit. A vobiz-operator already running in that cluster would act on the examples too.',
+      help:
+        'Use the cluster of the current kubeconfig instead of starting a control plane. The sandbox rejects a cluster that already has the PhoneNumber CRD (exit code 2), ' +
+        'because a vobiz-operator running there with real Vobiz credentials would act on the examples too. Otherwise it installs the CRD, applies the examples ' +
+        'to a new namespace vobiz-sandbox-<random>, and on exit deletes the examples, that namespace and the CRD again.',
+    },
+    'allow-existing-crd': {
+      type: 'boolean',
+      help:
+        "With --use-existing-cluster: go ahead although the cluster already has the PhoneNumber CRD. The sandbox replaces it with this checkout's version and " +
+        'leaves it in place on exit; a vobiz-operator running in the cluster would act on the examples too, which can buy numbers and charge fees at Vobiz.',
     },
     kubeconfig: { type: 'string', value: 'FILE', help: 'Kubeconfig for --use-existing-cluster. Default $KUBECONFIG, else ~/.kube/config.' },
-    namespace: { type: 'string', short: 'n', value: 'NAME', help: `Namespace of the examples; the operator watches only this one. Created if missing. Default ${DEFAULTS.namespace}.` },
+    namespace: {
+      type: 'string',
+      short: 'n',
+      value: 'NAME',
+      help: 'Namespace of the examples; the operator watches only this one. Created if missing, and with --use-existing-cluster deleted on exit if the sandbox created it. Default "default", or a new vobiz-sandbox-<random> with --use-existing-cluster.',
+    },
     'simulator-port': { type: 'string', value: 'PORT', help: 'TCP port of the Vobiz simulator on 127.0.0.1; 0 picks a free one. Default 0.' },
     'metrics-port': { type: 'string', value: 'PORT', help: 'TCP port of the operator\'s /metrics, /healthz and /readyz on 127.0.0.1; 0 picks a free one. Default 0.' },
     'sweep-interval': { type: 'string', value: 'DURATION', help: `Time between the operator's sweeps of the Vobiz account. Default ${DEFAULTS.sweepInterval}.` },
@@ -56,7 +70,7 @@ export const SANDBOX_COMMAND: CommandSpec = {
   exitCodes: [
     [SANDBOX_EXIT.ok, 'stopped by Ctrl-C or SIGTERM, or, with --exit-when-ready, every example became Ready'],
     [SANDBOX_EXIT.failure, 'a part failed to start or stopped working, or, with --exit-when-ready, an example was not Ready before --timeout'],
-    [SANDBOX_EXIT.usage, 'usage error: a bad flag or value'],
+    [SANDBOX_EXIT.usage, 'usage error: a bad flag or value, or --use-existing-cluster found the PhoneNumber CRD in the cluster without --allow-existing-crd'],
   ],
   epilogue: ['Examples:', '  npm start', '  npm start -- --exit-when-ready --timeout 2m'],
 };
@@ -89,9 +103,10 @@ export function parseSandboxOptions(argv: readonly string[]): SandboxCommandOpti
   const values = parseFlags(SANDBOX_COMMAND, argv);
   const exitWhenReady = values['exit-when-ready'] === true;
   const useExistingCluster = values['use-existing-cluster'] === true;
+  const allowExistingCrd = values['allow-existing-crd'] === true;
   const timeout = stringFlag(values, 'timeout');
   const kubeconfig = stringFlag(values, 'kubeconfig');
-  const namespace = stringFlag(values, 'namespace') ?? DEFAULTS.namespace;
+  const namespace = stringFlag(values, 'namespace');
   const logLevel = stringFlag(values, 'log-level') ?? DEFAULTS.logLevel;
 
   if (timeout !== undefined && !exitWhenReady) {
@@ -99,6 +114,9 @@ export function parseSandboxOptions(argv: readonly string[]): SandboxCommandOpti
   }
   if (kubeconfig !== undefined && !useExistingCluster) {
     throw new UsageError('--kubeconfig applies only with --use-existing-cluster; without it the sandbox starts its own control plane');
+  }
+  if (allowExistingCrd && !useExistingCluster) {
+    throw new UsageError('--allow-existing-crd applies only with --use-existing-cluster; without it the sandbox starts its own control plane');
   }
   checkNamespace('--namespace', namespace);
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
@@ -110,6 +128,7 @@ export function parseSandboxOptions(argv: readonly string[]): SandboxCommandOpti
     exitWhenReady,
     timeoutMs: duration('timeout', timeout ?? DEFAULTS.timeout),
     useExistingCluster,
+    allowExistingCrd,
     kubeconfig,
     namespace,
     simulatorPort: port('simulator-port', stringFlag(values, 'simulator-port')),

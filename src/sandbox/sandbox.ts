@@ -1,7 +1,7 @@
 /**
  * Starts the sandbox's parts in order (control plane, Vobiz simulator, CRDs, operator, examples)
  * and stops them in reverse order. A failure or an abort during the start stops what had
- * started already.
+ * started already; an abort does not wait for the step in progress to finish.
  */
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
 import os from 'node:os';
@@ -17,14 +17,20 @@ import { startOperator, type RunningOperator } from '../controller/manager.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { loadKubeConfig } from '../manifests/cluster.ts';
 import { defaultSeed, startSimulator, type RunningSimulator } from '../simulator/index.ts';
-import { applyCrds, waitForCrds } from './crd.ts';
-import { applyExamples, deleteExamples, ensureNamespace, readExamples, type Example } from './examples.ts';
+import { applyCrds, deleteCrdUnlessUsed, waitForCrds } from './crd.ts';
+import { applyExamples, deleteExamples, deleteNamespace, ensureNamespace, readExamples, type Example } from './examples.ts';
+import { ExistingCrdError, PHONE_NUMBER_CRD, checkExistingCluster, describeCluster, describeInterruptedCleanup, describeLeftovers, sandboxNamespaceName, type Leftovers } from './existing-cluster.ts';
+import { onForcedExit } from './exit.ts';
+import { Parts } from './parts.ts';
 
 export interface SandboxOptions {
   useExistingCluster: boolean;
+  /** With --use-existing-cluster: go ahead when the cluster already has the PhoneNumber CRD. */
+  allowExistingCrd: boolean;
   /** Kubeconfig for --use-existing-cluster; default as kubectl finds it. */
   kubeconfig: string | undefined;
-  namespace: string;
+  /** Namespace of the examples; undefined picks `default`, or a new one with --use-existing-cluster. */
+  namespace: string | undefined;
   simulatorPort: number;
   metricsPort: number;
   sweepIntervalMs: number;
@@ -40,18 +46,26 @@ export interface Sandbox {
   kubeConfig: KubeConfig;
   /** Kubeconfig of the embedded control plane; undefined with an existing cluster. */
   kubeconfigPath: string | undefined;
+  /** Namespace of the examples, which the operator watches. */
+  namespace: string;
   simulator: RunningSimulator;
   operator: RunningOperator;
   examples: Example[];
-  /** CRDs that existed before the sandbox applied them (only with an existing cluster). */
-  preexistingCrds: string[];
-  /** Stops every part; `keepDir` (default --keep-dir) keeps the folder, for example after a failure. */
+  /**
+   * Stops every part; `keepDir` (default --keep-dir) keeps the folder, for example after a
+   * failure. When a part is still starting after the grace period, the folder stays for the
+   * forced exit (`exitNow`) to remove, after it has killed that part's processes.
+   */
   stop(keepDir?: boolean): Promise<void>;
 }
 
 const CRD_TIMEOUT_MS = 60_000;
 /** How long the stop waits for the operator to finalize the deleted examples in an existing cluster. */
 const EXAMPLE_DELETE_TIMEOUT_MS = 30_000;
+/** How long a stop after an abort waits for a part whose start was abandoned, such as a slow kube-apiserver. */
+const ABANDONED_START_GRACE_MS = 5_000;
+/** Namespace of the examples in the embedded control plane, which is thrown away on exit. */
+const EMBEDDED_NAMESPACE = 'default';
 
 /** Thrown when a step of the start fails; `dir` is the kept folder with the logs. */
 export class SandboxStartError extends Error {
@@ -82,7 +96,7 @@ function progressStream(progress: (line: string) => void): Writable {
   });
 }
 
-function operatorConfig(options: SandboxOptions, simulator: RunningSimulator, kubeconfigPath: string | undefined): OperatorConfig {
+function operatorConfig(options: SandboxOptions, namespace: string, simulator: RunningSimulator, kubeconfigPath: string | undefined): OperatorConfig {
   return {
     vobiz: {
       baseUrl: simulator.url,
@@ -91,7 +105,7 @@ function operatorConfig(options: SandboxOptions, simulator: RunningSimulator, ku
       rateLimit: { requestsPerSecond: 10, burst: 20 },
     },
     kubeconfig: kubeconfigPath,
-    namespaces: [options.namespace],
+    namespaces: [namespace],
     httpPort: options.metricsPort,
     httpHost: '127.0.0.1',
     sweepIntervalMs: options.sweepIntervalMs,
@@ -113,9 +127,137 @@ async function startSimulatorOn(options: SandboxOptions, dir: string, logger: Lo
   }
 }
 
+
+interface Cluster {
+  kubeConfig: KubeConfig;
+  /** Kubeconfig file of the embedded control plane; undefined with an existing cluster. */
+  kubeconfigPath: string | undefined;
+  /** True when the sandbox installs the CRD into an existing cluster that did not have it. */
+  crdInstalled: boolean;
+}
+
+/** Connects to the cluster of the kubeconfig and checks it before the sandbox changes anything in it. */
+async function useExistingCluster(options: SandboxOptions, progress: (line: string) => void): Promise<Cluster> {
+  const kubeConfig = loadKubeConfig(options.kubeconfig, options.env);
+  progress(`using the cluster at ${describeCluster(kubeConfig)}`);
+
+  const crdExisted = await checkExistingCluster(kubeConfig, options.allowExistingCrd);
+  if (crdExisted) {
+    progress(
+      `warning: the cluster already has the CRD ${PHONE_NUMBER_CRD}. With --allow-existing-crd the sandbox replaces it with this checkout's version ` +
+        'and leaves it in place on exit. A vobiz-operator running in this cluster would act on the examples too.',
+    );
+  }
+  return { kubeConfig, kubeconfigPath: undefined, crdInstalled: !crdExisted };
+}
+
+/**
+ * Starts the embedded control plane with its data under `dir`.
+ *
+ * NOTE: startControlPlane takes no AbortSignal, so after an abort its start runs on until
+ * kube-apiserver is ready or fails, and `Parts` stops it then. When that takes longer than
+ * ABANDONED_START_GRACE_MS, the forced exit SIGKILLs etcd and kube-apiserver. A first-run
+ * `go build` of a tool runs in the terminal's process group, so Ctrl-C ends it, but SIGTERM does not.
+ */
+async function startEmbeddedCluster(dir: string, progress: (line: string) => void, parts: Parts, signal: AbortSignal): Promise<Cluster> {
+  progress('starting a local control plane (etcd and kube-apiserver on loopback)');
+  const dataDir = path.join(dir, 'control-plane');
+  mkdirSync(dataDir);
+
+  const starting = startControlPlane({ logger: createLogger({ destination: progressStream(progress) }), dataDir, keepDataDir: true });
+  const controlPlane: ControlPlane = await parts.start('the control plane', starting, (started) => started.stop(), signal);
+
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(controlPlane.kubeconfigPath);
+  return { kubeConfig, kubeconfigPath: controlPlane.kubeconfigPath, crdInstalled: false };
+}
+
+/**
+ * Installs the CRDs and waits until the API server serves them. When the sandbox installs the
+ * CRD into an existing cluster that lacked it, the stop deletes it again.
+ */
+async function installCrds(cluster: Cluster, parts: Parts, progress: (line: string) => void, signal: AbortSignal): Promise<void> {
+  const { kubeConfig } = cluster;
+  if (cluster.crdInstalled) {
+    // Added before every other stop of the cluster's objects, so it runs after them.
+    parts.onStop(async () => {
+      const result = await deleteCrdUnlessUsed(kubeConfig, PHONE_NUMBER_CRD);
+      if (result.deleted) progress(`deleted the CRD ${PHONE_NUMBER_CRD}, which the sandbox had installed`);
+      if (result.left.length > 0) progress(`kept the CRD ${PHONE_NUMBER_CRD}, because PhoneNumbers are left: ${result.left.join(', ')}`);
+    });
+  }
+
+  const crds = await applyCrds(kubeConfig, path.join(packageRoot, 'crds'), signal);
+  await waitForCrds(kubeConfig, crds.applied, CRD_TIMEOUT_MS, signal);
+  progress(`installed the CRDs ${crds.applied.join(', ')}`);
+}
+
+/** Objects the stop removes from an existing cluster, besides the CRD. */
+interface ExistingClusterCleanup {
+  leftovers: Leftovers;
+  /** Example PhoneNumbers the stop could not delete; their namespace stays. */
+  examplesLeft: string[];
+}
+
+/**
+ * Creates the examples' namespace unless it exists. For an existing cluster, returns the cleanup
+ * state, and the stop deletes a namespace the sandbox created once the examples are gone.
+ * Returns undefined for the embedded control plane, which is thrown away as a whole.
+ */
+async function prepareNamespace(
+  cluster: Cluster,
+  namespace: string,
+  existingCluster: boolean,
+  parts: Parts,
+  progress: (line: string) => void,
+  signal: AbortSignal,
+): Promise<ExistingClusterCleanup | undefined> {
+  signal.throwIfAborted();
+  const namespaceCreated = await ensureNamespace(cluster.kubeConfig, namespace);
+  if (!existingCluster) return undefined;
+
+  const cleanup: ExistingClusterCleanup = {
+    leftovers: { namespace, phoneNumbers: [], namespaceCreated, crdInstalled: cluster.crdInstalled },
+    examplesLeft: [],
+  };
+  if (namespaceCreated) {
+    progress(`created namespace ${namespace} for the examples; it is deleted on exit`);
+    // Added before the operator's stop, so it runs after it, when the examples are gone.
+    parts.onStop(async () => {
+      if (cleanup.examplesLeft.length > 0) {
+        progress(`kept namespace ${namespace}, because PhoneNumbers are left in it`);
+        return;
+      }
+      await deleteNamespace(cluster.kubeConfig, namespace);
+      progress(`deleted namespace ${namespace}`);
+    });
+  }
+  return cleanup;
+}
+
+/**
+ * Makes the stop delete the examples from an existing cluster, and a forced exit print what it
+ * leaves there. Must be called after the operator started, so that its stop runs before the
+ * operator's.
+ */
+function deleteExamplesOnStop(kubeConfig: KubeConfig, examples: readonly Example[], cleanup: ExistingClusterCleanup, parts: Parts, progress: (line: string) => void): void {
+  const { namespace } = cleanup.leftovers;
+  const leftovers: Leftovers = { ...cleanup.leftovers, phoneNumbers: examples.map((example) => example.name) };
+  const forgetLeftoversOnExit = onForcedExit(() => progress(describeInterruptedCleanup(leftovers)));
+
+  parts.onStop(async () => {
+    const left = await deleteExamples(kubeConfig, namespace, examples, EXAMPLE_DELETE_TIMEOUT_MS);
+    forgetLeftoversOnExit();
+    cleanup.examplesLeft.push(...left);
+    if (left.length > 0) progress(describeLeftovers({ ...leftovers, phoneNumbers: left }));
+  });
+}
+
 /**
  * Starts the sandbox. `progress` receives one line per step. Throws when a step fails or
- * `signal` aborts, after stopping what had started; after a failure the folder is kept.
+ * `signal` aborts, after stopping what had started; after a failure the folder is kept. With
+ * --use-existing-cluster, throws `ExistingCrdError` before changing the cluster when it already
+ * has the PhoneNumber CRD and --allow-existing-crd is not set.
  */
 export async function startSandbox(options: SandboxOptions, progress: (line: string) => void, signal: AbortSignal): Promise<Sandbox> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'vobiz-operator-sandbox-'));
@@ -123,83 +265,63 @@ export async function startSandbox(options: SandboxOptions, progress: (line: str
   const logStream: WriteStream = createWriteStream(logFile, { flags: 'a' });
   const logger = createLogger({ level: options.logLevel, destination: logStream });
 
-  // Stop functions of the parts started so far, run in reverse order.
-  const stops: Array<() => Promise<void>> = [];
+  // The folder is removed by stop(), or by a forced exit (a second Ctrl-C) before stop() is done.
+  let keepDirOnExit = options.keepDir;
+  const removeDir = (): void => rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+  const forgetDirOnExit = onForcedExit(() => {
+    if (!keepDirOnExit) removeDir();
+  });
+
+  const parts = new Parts();
   const stop = async (keepDir = options.keepDir): Promise<void> => {
-    for (const stopPart of stops.reverse()) {
-      await stopPart().catch((error: unknown) => progress(`failed to stop a part of the sandbox: ${(error as Error).message}`));
-    }
-    stops.length = 0;
+    keepDirOnExit = keepDir;
+    const reportError = (error: unknown): void => progress(`failed to stop a part of the sandbox: ${(error as Error).message}`);
+    const stillStarting = await parts.stopAll(reportError, ABANDONED_START_GRACE_MS);
     if (!logStream.closed) await new Promise<void>((resolve) => logStream.end(resolve));
-    if (!keepDir) rmSync(dir, { recursive: true, force: true });
+
+    if (stillStarting.length > 0) {
+      progress(`${stillStarting.join(' and ')} did not finish starting within ${ABANDONED_START_GRACE_MS / 1000}s of the stop; exiting kills its processes`);
+      return;
+    }
+    forgetDirOnExit();
+    if (!keepDir) removeDir();
   };
 
   try {
-    let kubeConfig: KubeConfig;
-    let kubeconfigPath: string | undefined;
-    if (options.useExistingCluster) {
-      kubeConfig = loadKubeConfig(options.kubeconfig, options.env);
-      progress(`using the cluster at ${kubeConfig.getCurrentCluster()?.server ?? '?'} (context ${kubeConfig.getCurrentContext()})`);
-    } else {
-      progress('starting a local control plane (etcd and kube-apiserver on loopback)');
-      const dataDir = path.join(dir, 'control-plane');
-      mkdirSync(dataDir);
-      const controlPlane: ControlPlane = await startControlPlane({
-        logger: createLogger({ destination: progressStream(progress) }),
-        dataDir,
-        keepDataDir: true,
-      });
-      stops.push(() => controlPlane.stop());
-      kubeconfigPath = controlPlane.kubeconfigPath;
-      kubeConfig = new KubeConfig();
-      kubeConfig.loadFromFile(kubeconfigPath);
-    }
+    const cluster = options.useExistingCluster ? await useExistingCluster(options, progress) : await startEmbeddedCluster(dir, progress, parts, signal);
+    const { kubeConfig, kubeconfigPath } = cluster;
     signal.throwIfAborted();
 
-    const simulator = await startSimulatorOn(options, dir, logger.child({ component: 'simulator' }));
-    stops.push(() => simulator.close());
+    const simulator = await parts.start('the Vobiz simulator', startSimulatorOn(options, dir, logger.child({ component: 'simulator' })), (started) => started.close(), signal);
     progress(`Vobiz simulator listening on ${simulator.url}`);
     signal.throwIfAborted();
 
-    const crds = await applyCrds(kubeConfig, path.join(packageRoot, 'crds'));
-    await waitForCrds(kubeConfig, crds.applied, CRD_TIMEOUT_MS);
-    progress(`installed the CRDs ${crds.applied.join(', ')}`);
-    await ensureNamespace(kubeConfig, options.namespace);
+    await installCrds(cluster, parts, progress, signal);
+
+    const namespace = options.namespace ?? (options.useExistingCluster ? sandboxNamespaceName() : EMBEDDED_NAMESPACE);
+    const cleanup = await prepareNamespace(cluster, namespace, options.useExistingCluster, parts, progress, signal);
     signal.throwIfAborted();
 
-    const operator = await startOperator(operatorConfig(options, simulator, kubeconfigPath), { logger, kubeConfig });
-    stops.push(() => operator.stop());
+    const starting = startOperator(operatorConfig(options, namespace, simulator, kubeconfigPath), { logger, kubeConfig });
+    const operator = await parts.start('the operator', starting, (started) => started.stop(), signal);
     progress(`operator started; its log goes to ${logFile}`);
     signal.throwIfAborted();
 
-    const examples = readExamples(path.join(packageRoot, 'examples'), options.namespace);
-    if (options.useExistingCluster) {
+    const examples = readExamples(path.join(packageRoot, 'examples'), namespace);
+    if (cleanup !== undefined) {
       // This step runs before the operator stops, so the operator removes its finalizer from
       // each example. Without it the examples would stay, and no delete would finish.
-      stops.push(async () => {
-        const left = await deleteExamples(kubeConfig, options.namespace, examples, EXAMPLE_DELETE_TIMEOUT_MS);
-        for (const name of left) {
-          progress(`PhoneNumber ${options.namespace}/${name} is still there; remove it with: kubectl patch pn ${name} -n ${options.namespace} --type merge -p '{"metadata":{"finalizers":null}}'`);
-        }
-      });
+      deleteExamplesOnStop(kubeConfig, examples, cleanup, parts, progress);
     }
-    await applyExamples(kubeConfig, options.namespace, examples);
-    progress(`applied ${examples.length} example PhoneNumbers to namespace ${options.namespace}: ${examples.map((example) => example.name).join(', ')}`);
+    await applyExamples(kubeConfig, namespace, examples, signal);
+    progress(`applied ${examples.length} example PhoneNumbers to namespace ${namespace}: ${examples.map((example) => example.name).join(', ')}`);
 
-    return {
-      dir,
-      logFile,
-      kubeConfig,
-      kubeconfigPath,
-      simulator,
-      operator,
-      examples,
-      preexistingCrds: options.useExistingCluster ? crds.existed : [],
-      stop,
-    };
+    return { dir, logFile, kubeConfig, kubeconfigPath, namespace, simulator, operator, examples, stop };
   } catch (error) {
-    // Keep the folder when the start failed, so its logs can be read; an abort is no failure.
-    await stop(options.keepDir || !signal.aborted);
-    throw signal.aborted ? error : new SandboxStartError(dir, error);
+    // Keep the folder when the start failed, so its logs can be read. An abort is no failure,
+    // and neither is a cluster the sandbox rejected before it changed anything.
+    const failed = !signal.aborted && !(error instanceof ExistingCrdError);
+    await stop(options.keepDir || failed);
+    throw failed ? new SandboxStartError(dir, error) : error;
   }
 }

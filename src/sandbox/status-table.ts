@@ -9,7 +9,11 @@ import type { PhoneNumber } from '../api/phone-number.ts';
 export interface StatusRow {
   name: string;
   e164: string;
-  /** Trunk group name where known, else its id; `-` when the number routes nowhere. */
+  /**
+   * Trunk group name and its UUID shortened to the first and last hex digits, such as
+   * `primary-sip (3f1c6a2e…5c01)`, since spec.trunkGroupId and `kubectl get pn` use the UUID.
+   * The whole UUID when the name is unknown, and `-` when the number routes nowhere.
+   */
   trunk: string;
   subAccount: string;
   /** `True` only when Ready is True for the resource's current generation. */
@@ -41,6 +45,20 @@ export interface RowContext {
   placement?: (e164: string) => VobizPlacement | undefined;
 }
 
+/**
+ * Shortens a UUID to its first 8 and last 4 hex digits. Both ends are kept because ids can share
+ * a prefix: the simulator's two trunk groups differ only in their last digits.
+ */
+function shortenId(id: string): string {
+  return id.length > 13 ? `${id.slice(0, 8)}…${id.slice(-4)}` : id;
+}
+
+function formatTrunk(trunkId: string | undefined, trunkNames: ReadonlyMap<string, string>): string {
+  if (trunkId === undefined) return '-';
+  const name = trunkNames.get(trunkId);
+  return name === undefined ? trunkId : `${name} (${shortenId(trunkId)})`;
+}
+
 /** Builds the row of one resource. */
 export function statusRow(resource: PhoneNumber, context: RowContext): StatusRow {
   const condition = findCondition(resource.status?.conditions, READY);
@@ -48,7 +66,6 @@ export function statusRow(resource: PhoneNumber, context: RowContext): StatusRow
   const placement: VobizPlacement | undefined = context.placement === undefined
     ? { trunkGroupId: resource.status?.trunkGroupId, subAccountId: resource.status?.subAccountId }
     : context.placement(resource.spec.e164);
-  const trunkId = placement?.trunkGroupId;
 
   let ready: StatusRow['ready'] = 'Unknown';
   let reason = 'Pending';
@@ -62,7 +79,7 @@ export function statusRow(resource: PhoneNumber, context: RowContext): StatusRow
   return {
     name: resource.metadata.name,
     e164: resource.spec.e164,
-    trunk: trunkId === undefined ? '-' : (context.trunkNames.get(trunkId) ?? trunkId),
+    trunk: formatTrunk(placement?.trunkGroupId, context.trunkNames),
     subAccount: placement?.subAccountId ?? '-',
     ready,
     reason,

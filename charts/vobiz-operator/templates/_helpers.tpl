@@ -60,19 +60,25 @@ app.kubernetes.io/part-of: vobiz-operator
 {{- end }}
 
 {{/*
-Name of the Secret with the Vobiz credentials: vobiz.existingSecret, or the one the chart
-creates from vobiz.authId and vobiz.authToken. Fails when both or neither are set.
+Name of the Secret with the Vobiz credentials: vobiz.existingSecret (default vobiz-credentials),
+or the one the chart creates from vobiz.authId and vobiz.authToken when vobiz.existingSecret is
+"". Fails when both sources or neither are set. These checks are templates, not schema rules,
+so that each failure prints one message with its fix.
 */}}
 {{- define "vobiz-operator.credentialsSecretName" -}}
-{{- $inline := or .Values.vobiz.authId .Values.vobiz.authToken }}
-{{- if and .Values.vobiz.existingSecret $inline }}
-{{- fail "vobiz.existingSecret and vobiz.authId/vobiz.authToken are both set: set only vobiz.existingSecret, or only vobiz.authId and vobiz.authToken" }}
-{{- else if .Values.vobiz.existingSecret }}
-{{- .Values.vobiz.existingSecret }}
-{{- else if and .Values.vobiz.authId .Values.vobiz.authToken }}
+{{- $existing := .Values.vobiz.existingSecret }}
+{{- $authId := .Values.vobiz.authId }}
+{{- $authToken := .Values.vobiz.authToken }}
+{{- if and $existing (or $authId $authToken) }}
+{{- fail (printf "vobiz.authId/vobiz.authToken are set, but so is vobiz.existingSecret (%q; it defaults to vobiz-credentials): to read the credentials from that Secret, remove vobiz.authId and vobiz.authToken; to have the chart create the Secret from them, set vobiz.existingSecret=\"\"" $existing) }}
+{{- else if $existing }}
+{{- $existing }}
+{{- else if and $authId $authToken }}
 {{- printf "%s-credentials" (include "vobiz-operator.fullname" .) }}
+{{- else if or $authId $authToken }}
+{{- fail (printf "vobiz.%s is empty: with vobiz.existingSecret=\"\" the chart creates the credentials Secret and needs both vobiz.authId and vobiz.authToken" (ternary "authToken" "authId" (not (empty $authId)))) }}
 {{- else }}
-{{- fail "Vobiz credentials are missing: set vobiz.existingSecret to a Secret with the keys auth-id and auth-token, or set both vobiz.authId and vobiz.authToken" }}
+{{- fail "Vobiz credentials are missing: vobiz.existingSecret, vobiz.authId and vobiz.authToken are all empty. Set vobiz.existingSecret to a Secret with the keys auth-id and auth-token (the default is vobiz-credentials), or set vobiz.authId and vobiz.authToken" }}
 {{- end }}
 {{- end }}
 

@@ -1,5 +1,5 @@
 /**
- * Every object the chart renders, with the minimal and with non-default values, goes through
+ * Every object the chart renders, with the default and with non-default values, goes through
  * the real kube-apiserver's validation and admission with a server-side dry run: nothing is
  * stored. The Prometheus Operator kinds get minimal CRDs first when the API server lacks them.
  */
@@ -48,7 +48,7 @@ describe('chart server-side dry run', () => {
     helm?.dispose();
   });
 
-  it('accepts every object with minimal values', async () => {
+  it('accepts every object with the default values', async () => {
     const chart = await helm.render(MINIMAL_VALUES, { release: 'dry', namespace: release.name });
     const result = await dryRun(chart);
 

@@ -1,7 +1,7 @@
 /**
- * The Helm chart through the real helm binary: `helm lint` and `helm template` with the minimal
- * and with non-default values, the objects and RBAC rules they render, and the messages with
- * which values.schema.json and the templates reject bad values.
+ * The Helm chart through the real helm binary: `helm lint` and `helm template` with the chart's
+ * own defaults and with non-default values, the objects and RBAC rules they render, and the
+ * messages with which values.schema.json and the templates reject bad values.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -53,18 +53,31 @@ describe('helm chart', () => {
     helm?.dispose();
   });
 
-  describe('with minimal values', () => {
+  describe('with the default values', () => {
     let chart: RenderedChart;
 
     beforeAll(async () => {
-      chart = await helm.render(MINIMAL_VALUES, { release: 'vobiz', namespace: 'vobiz-system' });
+      // No values file and no --set: the chart's values.yaml alone.
+      chart = await helm.render(undefined, { release: 'vobiz', namespace: 'vobiz-system' });
     });
 
     it('passes helm lint --strict', async () => {
-      const result = await helm.lint(MINIMAL_VALUES);
+      const result = await helm.lint(undefined);
       expect(result.stderr).toBe('');
       expect(result.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
+      expect(result.stdout).not.toContain('[ERROR]');
       expect(result.code).toBe(0);
+    });
+
+    it('renders with helm template', async () => {
+      const result = await helm.template(undefined);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+    });
+
+    it('renders the same as the minimal values', async () => {
+      const minimal = await helm.render(MINIMAL_VALUES, { release: 'vobiz', namespace: 'vobiz-system' });
+      expect(minimal.manifest).toBe(chart.manifest);
     });
 
     it('renders the expected objects', () => {
@@ -326,12 +339,21 @@ describe('helm chart', () => {
     const cases: { name: string; values: unknown; message: RegExp[]; lint?: false }[] = [
       {
         name: 'missing credentials',
-        values: {},
-        message: [/at '\/vobiz': 'anyOf' failed/, /at '\/vobiz\/existingSecret': minLength: got 0, want 1/, /at '\/vobiz\/authId': minLength: got 0, want 1/, /at '\/vobiz\/authToken': minLength: got 0, want 1/],
+        values: { vobiz: { existingSecret: '' } },
+        message: [
+          /Vobiz credentials are missing: vobiz.existingSecret, vobiz.authId and vobiz.authToken are all empty\. Set vobiz.existingSecret to a Secret with the keys auth-id and auth-token \(the default is vobiz-credentials\), or set vobiz.authId and vobiz.authToken/,
+        ],
+        lint: false,
+      },
+      {
+        name: 'auth token without auth id',
+        values: { vobiz: { existingSecret: '', authToken: 'token' } },
+        message: [/vobiz.authId is empty: with vobiz.existingSecret="" the chart creates the credentials Secret and needs both vobiz.authId and vobiz.authToken/],
+        lint: false,
       },
       {
         name: 'auth id of the wrong form',
-        values: { vobiz: { authId: 'XX_1', authToken: 'token' } },
+        values: { vobiz: { existingSecret: '', authId: 'XX_1', authToken: 'token' } },
         message: [/at '\/vobiz\/authId'/, /does not match pattern/],
       },
       {
@@ -355,9 +377,18 @@ describe('helm chart', () => {
         message: [/at '\/budget\/maxMonthlyFee': additional properties 'dollars' not allowed/],
       },
       {
+        name: 'inline credentials with the default Secret',
+        values: { vobiz: { authId: 'MA_X1', authToken: 'token' } },
+        message: [
+          /vobiz.authId\/vobiz.authToken are set, but so is vobiz.existingSecret \("vobiz-credentials"; it defaults to vobiz-credentials\)/,
+          /remove vobiz.authId and vobiz.authToken; to have the chart create the Secret from them, set vobiz.existingSecret=""/,
+        ],
+        lint: false,
+      },
+      {
         name: 'two sources of credentials',
-        values: { vobiz: { existingSecret: 'vobiz-credentials', authId: 'MA_X1', authToken: 'token' } },
-        message: [/vobiz.existingSecret and vobiz.authId\/vobiz.authToken are both set: set only vobiz.existingSecret, or only vobiz.authId and vobiz.authToken/],
+        values: { vobiz: { existingSecret: 'vault-synced', authId: 'MA_X1', authToken: 'token' } },
+        message: [/vobiz.authId\/vobiz.authToken are set, but so is vobiz.existingSecret \("vault-synced"; it defaults to vobiz-credentials\)/],
         lint: false,
       },
       {

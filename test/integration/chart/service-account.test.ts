@@ -154,7 +154,7 @@ describe('operator as the chart ServiceAccount', () => {
 
     chart = await helm.render(
       {
-        vobiz: { baseUrl: simulator.url, authId: simulator.authId, authToken: simulator.authToken },
+        vobiz: { baseUrl: simulator.url, existingSecret: '', authId: simulator.authId, authToken: simulator.authToken },
         watchNamespaces: [watchedNamespace.name],
         rbac: { scope: 'namespaces' },
         operator: { sweepInterval: '2s' },

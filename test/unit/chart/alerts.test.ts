@@ -52,6 +52,14 @@ describe('alert rules', () => {
         expect(rule.annotations?.description?.length).toBeGreaterThan(40);
       });
 
+      it('names the operator namespace and a first step', () => {
+        // The namespace label is the operator's (from the scrape), not the PhoneNumbers'.
+        expect(rule.annotations?.summary).toContain('vobiz-operator in {{ $labels.namespace }}');
+        expect(rule.annotations?.description).toContain('vobiz-operator in namespace {{ $labels.namespace }}');
+        expect(rule.annotations?.description).not.toMatch(/PhoneNumbers in \{\{ \$labels\.namespace/);
+        expect(rule.annotations?.description).toMatch(/\bFirst /);
+      });
+
       it('groups by namespace and job', () => {
         expect(rule.expr).toMatch(/by \(namespace, job/);
       });

@@ -35,6 +35,18 @@ describe('chart metadata', () => {
     expect(values.grafanaDashboard?.labels).toEqual({ grafana_dashboard: '1' });
   });
 
+  it('reads credentials from vobiz-credentials by default', () => {
+    expect(values.vobiz).toMatchObject({ existingSecret: 'vobiz-credentials', authId: '', authToken: '' });
+  });
+
+  it('documents how to create the credentials Secret', () => {
+    const command = /kubectl -n \S+ create secret generic vobiz-credentials \\\n\s+--from-literal=auth-id=MA_XXXXXXXX --from-file=auth-token=\.\/vobiz-auth-token/;
+    for (const file of ['charts/vobiz-operator/values.yaml', 'charts/vobiz-operator/templates/NOTES.txt', 'docs/operations.md']) {
+      const text = readFileSync(new URL(file, REPO_ROOT), 'utf8').replaceAll(/^\s*# ?/gm, '').replaceAll('{{ $keys.authId }}', 'auth-id').replaceAll('{{ $keys.authToken }}', 'auth-token').replaceAll('{{ .Values.vobiz.existingSecret }}', 'vobiz-credentials').replaceAll('{{ $ns }}', 'vobiz-system');
+      expect(text, file).toMatch(command);
+    }
+  });
+
   it('declares every default in the schema', () => {
     const schema = JSON.parse(readFileSync(new URL('charts/vobiz-operator/values.schema.json', REPO_ROOT), 'utf8')) as { properties: Record<string, unknown> };
     expect(Object.keys(values).filter((key) => !(key in schema.properties))).toEqual([]);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { IMPORT_COMMAND, parseImportOptions } from '../../../src/import/options.ts';
 import { formatHelp } from '../../../src/plan/cli-flags.ts';
 import { PLAN_COMMAND, parsePlanOptions } from '../../../src/plan/options.ts';
-import { SANDBOX_COMMAND, parseSandboxOptions } from '../../../src/sandbox/options.ts';
+import { SANDBOX_COMMAND } from '../../../src/sandbox/options.ts';
 
 const CREDENTIALS = { VOBIZ_AUTH_ID: 'MA_OPTIONS1', VOBIZ_AUTH_TOKEN: 'token-for-options-test' };
 
@@ -64,36 +64,6 @@ describe('parseImportOptions', () => {
     expect(() => parseImportOptions([], { ...CREDENTIALS, HOME: '/nonexistent' })).toThrow(/^cannot tell which numbers are already claimed: no kubeconfig found/);
   });
 });
-
-describe('parseSandboxOptions', () => {
-  it('applies the defaults', () => {
-    expect(parseSandboxOptions([])).toEqual({
-      help: false,
-      exitWhenReady: false,
-      timeoutMs: 300_000,
-      useExistingCluster: false,
-      kubeconfig: undefined,
-      namespace: 'default',
-      simulatorPort: 0,
-      metricsPort: 0,
-      sweepIntervalMs: 10_000,
-      logLevel: 'info',
-      keepDir: false,
-    });
-  });
-
-  it.each([
-    [['--timeout', '1m'], /^--timeout applies only with --exit-when-ready$/],
-    [['--exit-when-ready', '--timeout', 'soon'], /^--timeout: invalid duration "soon"; expected a positive duration such as 30s/],
-    [['--simulator-port', '70000'], /^--simulator-port: invalid port "70000"; expected an integer from 0 to 65535/],
-    [['--kubeconfig', 'k'], /^--kubeconfig applies only with --use-existing-cluster/],
-    [['--log-level', 'loud'], /^--log-level: invalid value "loud"; expected one of fatal, error/],
-    [['--no-keep-dir'], /^Unknown option '--no-keep-dir'\. /],
-  ])('rejects %j', (argv, message) => {
-    expect(() => parseSandboxOptions(argv)).toThrow(message);
-  });
-});
-
 describe('formatHelp', () => {
   it.each([PLAN_COMMAND, IMPORT_COMMAND, SANDBOX_COMMAND])('documents every flag and the exit codes of $name', (spec) => {
     const help = formatHelp(spec);

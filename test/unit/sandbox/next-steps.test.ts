@@ -15,6 +15,14 @@ const INPUT: NextStepsInput = {
   sweepInterval: '10s',
   authId: 'MA_SIMULATOR1',
   authToken: 'simulator-token-not-a-vobiz-secret',
+  trunkGroups: [
+    { id: '3f1c6a2e-0b7d-4c55-9e8a-1d2f3a4b5c01', name: 'primary-sip' },
+    { id: '3f1c6a2e-0b7d-4c55-9e8a-1d2f3a4b5c02', name: 'failover-sip' },
+  ],
+  subAccounts: [
+    { id: 'SA_SIMTEAM01', name: 'Support team' },
+    { id: 'SA_SIMTEAM02', name: 'Sales team' },
+  ],
   drift: { name: 'london-office', e164: '+442079460100', toId: '3f1c6a2e-0b7d-4c55-9e8a-1d2f3a4b5c02', toName: 'failover-sip' },
   coolOff: { name: 'sales-line', e164: '+12125550100', toId: 'SA_SIMTEAM01' },
   clock: { name: 'support-line', e164: '+14155550100', toId: 'SA_SIMTEAM02' },
@@ -29,6 +37,17 @@ describe('renderNextSteps', () => {
       '  VOBIZ_AUTH_ID=MA_SIMULATOR1 VOBIZ_AUTH_TOKEN=simulator-token-not-a-vobiz-secret npm run --silent operator -- plan --from-cluster --vobiz-url "$SIM"\n',
     );
     expect(text).toContain('removes /tmp/sandbox.');
+  });
+
+  it('lists trunk group UUIDs for spec.trunkGroupId', () => {
+    const text = renderNextSteps(INPUT);
+
+    expect(text).toContain(
+      "  spec.trunkGroupId takes the trunk group's UUID, not its name:\n" +
+        '    primary-sip    3f1c6a2e-0b7d-4c55-9e8a-1d2f3a4b5c01\n' +
+        '    failover-sip   3f1c6a2e-0b7d-4c55-9e8a-1d2f3a4b5c02\n',
+    );
+    expect(text).toContain("  spec.subAccountId takes the sub-account's auth id (SA_...):\n    SA_SIMTEAM01   Support team\n    SA_SIMTEAM02   Sales team\n");
   });
 
   it('prints the four demos with exact commands', () => {

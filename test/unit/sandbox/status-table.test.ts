@@ -39,10 +39,19 @@ describe('statusRow', () => {
     });
   });
 
-  it('shows trunk names and the Ready condition', () => {
+  it('shows trunk name, short UUID and Ready', () => {
     const row = statusRow(resource('line', 2, readyStatus(2, 'True', 'Converged')), CONTEXT);
 
-    expect(row).toMatchObject({ trunk: 'primary-sip', subAccount: 'SA_SIMTEAM01', ready: 'True', reason: 'Converged' });
+    expect(row).toMatchObject({ trunk: 'primary-sip (3f1c6a2e…5c01)', subAccount: 'SA_SIMTEAM01', ready: 'True', reason: 'Converged' });
+  });
+
+  it('tells apart trunks with one prefix', () => {
+    const other = '3f1c6a2e-0b7d-4c55-9e8a-1d2f3a4b5c02';
+    const context: RowContext = { trunkNames: new Map([[TRUNK, 'primary-sip'], [other, 'failover-sip']]) };
+    const row = statusRow(resource('line', 2, readyStatus(2, 'True', 'Converged')), { ...context, placement: () => ({ trunkGroupId: other }) });
+
+    expect(row.trunk).toBe('failover-sip (3f1c6a2e…5c02)');
+    expect(statusRow(resource('line', 2, readyStatus(2, 'True', 'Converged')), context).trunk).toBe('primary-sip (3f1c6a2e…5c01)');
   });
 
   it('shows a condition for an older generation as reconciling', () => {
@@ -67,8 +76,8 @@ describe('renderStatusTable', () => {
     const lines = renderStatusTable([statusRow(resource('support-line', 1, readyStatus(1, 'False', 'CoolOffInEffect')), CONTEXT)]);
 
     expect(lines).toEqual([
-      'NAME           NUMBER         TRUNK         SUB-ACCOUNT    READY   REASON',
-      'support-line   +14155550100   primary-sip   SA_SIMTEAM01   False   CoolOffInEffect',
+      'NAME           NUMBER         TRUNK                         SUB-ACCOUNT    READY   REASON',
+      'support-line   +14155550100   primary-sip (3f1c6a2e…5c01)   SA_SIMTEAM01   False   CoolOffInEffect',
     ]);
   });
 });
@@ -87,7 +96,7 @@ describe('LiveTable', () => {
     table.update([ready]);
 
     expect(written).toEqual([`${formatStatusLine(pending, at)}\n`, `${formatStatusLine(ready, at)}\n`]);
-    expect(written[1]).toBe('10:11:12Z line +14155550100 trunk=primary-sip sub-account=SA_SIMTEAM01 ready=True reason=Converged\n');
+    expect(written[1]).toBe('10:11:12Z line +14155550100 trunk=primary-sip (3f1c6a2e…5c01) sub-account=SA_SIMTEAM01 ready=True reason=Converged\n');
   });
 
   it('redraws in place on a terminal', () => {

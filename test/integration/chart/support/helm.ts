@@ -48,14 +48,23 @@ export class Helm {
     return file;
   }
 
-  lint(values: unknown, chartDir = CHART_DIR): Promise<CommandResult> {
-    return this.run(['lint', '--strict', chartDir, '-f', this.valuesFile(values)]);
+  /** `-f FILE` for `values`; no flag for undefined, which leaves the chart's own defaults. */
+  private valuesArgs(values: unknown): string[] {
+    return values === undefined ? [] : ['-f', this.valuesFile(values)];
   }
 
-  /** `helm template` with these values; resolves with the exit code and output, even on failure. */
+  /** `helm lint --strict` with these values, or with the chart's defaults when `values` is undefined. */
+  lint(values: unknown, chartDir = CHART_DIR): Promise<CommandResult> {
+    return this.run(['lint', '--strict', chartDir, ...this.valuesArgs(values)]);
+  }
+
+  /**
+   * `helm template` with these values, or with the chart's defaults when `values` is undefined;
+   * resolves with the exit code and output, even on failure.
+   */
   template(values: unknown, options: RenderOptions = {}, chartDir = CHART_DIR): Promise<CommandResult> {
     const { release = 'vobiz', namespace = 'vobiz-system' } = options;
-    return this.run(['template', release, chartDir, '--namespace', namespace, '-f', this.valuesFile(values)]);
+    return this.run(['template', release, chartDir, '--namespace', namespace, ...this.valuesArgs(values)]);
   }
 
   /** Renders the chart and parses every object; throws with helm's message when rendering fails. */
@@ -104,8 +113,11 @@ export class RenderedChart {
   }
 }
 
-/** Values every install needs: the credentials, here from an existing Secret. */
-export const MINIMAL_VALUES = { vobiz: { existingSecret: 'vobiz-credentials' } };
+/**
+ * Values every install needs: none, because vobiz.existingSecret defaults to the Secret
+ * vobiz-credentials, which the user creates.
+ */
+export const MINIMAL_VALUES = {};
 
 /** Values that turn on every optional object and change most defaults. */
 export function nonDefaultValues(watchNamespaces: string[]): Record<string, unknown> {
@@ -114,7 +126,7 @@ export function nonDefaultValues(watchNamespaces: string[]): Record<string, unkn
     replicaCount: 3,
     image: { repository: 'registry.example.com/vobiz-operator', digest: `sha256:${'a'.repeat(64)}`, pullPolicy: 'Always' },
     imagePullSecrets: [{ name: 'registry-credentials' }],
-    vobiz: { baseUrl: 'https://vobiz.example.com', authId: 'MA_EXAMPLE1', authToken: 'example-token-not-a-secret', rateLimit: 2.5, burst: 5 },
+    vobiz: { baseUrl: 'https://vobiz.example.com', existingSecret: '', authId: 'MA_EXAMPLE1', authToken: 'example-token-not-a-secret', rateLimit: 2.5, burst: 5 },
     watchNamespaces,
     rbac: { scope: 'namespaces' },
     serviceAccount: { name: 'telephony', annotations: { 'example.com/owner': 'telephony' } },
