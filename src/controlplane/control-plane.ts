@@ -31,6 +31,8 @@ export interface ControlPlaneOptions {
   keepDataDir?: boolean;
   /** How long to wait for the API server to report ready, in milliseconds. */
   startTimeoutMs?: number;
+  /** Aborts the start: a running `go build` is killed, started processes are stopped, and the promise rejects. */
+  signal?: AbortSignal;
 }
 
 export interface ControlPlane {
@@ -52,10 +54,12 @@ async function readVersion(binary: string, pattern: RegExp): Promise<string> {
   return pattern.exec(stdout)?.[1] ?? stdout.trim();
 }
 
-async function waitUntil<T>(describe: string, timeoutMs: number, probe: () => Promise<T | undefined>, failed: () => string | undefined): Promise<T> {
+async function waitUntil<T>(describe: string, timeoutMs: number, probe: () => Promise<T | undefined>, failed: () => string | undefined, signal?: AbortSignal): Promise<T> {
   const deadline = Date.now() + timeoutMs;
 
   while (Date.now() < deadline) {
+    signal?.throwIfAborted();
+
     const failure = failed();
     if (failure !== undefined) {
       throw new Error(failure);
@@ -87,9 +91,11 @@ function kubeconfigDocument(server: string, caPem: string, token: string, namesp
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const log = options.logger;
   const startTimeoutMs = options.startTimeoutMs ?? 120_000;
+  const signal = options.signal;
 
-  const etcdTool = await ensureTool('etcd', { logger: log });
-  const apiserverTool = await ensureTool('kube-apiserver', { logger: log });
+  const etcdTool = await ensureTool('etcd', { logger: log, signal });
+  const apiserverTool = await ensureTool('kube-apiserver', { logger: log, signal });
+  signal?.throwIfAborted();
   const versions = {
     etcd: await readVersion(etcdTool.path, /etcd Version:\s*(\S+)/),
     kubeApiserver: await readVersion(apiserverTool.path, /Kubernetes\s+(\S+)/),
@@ -132,10 +138,10 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     processes.push(etcd);
 
     await waitUntil('etcd to report healthy', startTimeoutMs, async () => {
-      const response = await request(`${etcdUrl}/health`);
+      const response = await request(`${etcdUrl}/health`, { signal });
       const body = (await response.body.json()) as { health?: string };
       return response.statusCode === 200 && body.health === 'true' ? true : undefined;
-    }, () => (etcd.child.exitCode !== null ? `etcd exited with code ${etcd.child.exitCode}:\n${etcd.tail()}` : undefined));
+    }, () => (etcd.child.exitCode !== null ? `etcd exited with code ${etcd.child.exitCode}:\n${etcd.tail()}` : undefined), signal);
 
     const adminToken = randomBytes(32).toString('hex');
     const tokenFile = path.join(dataDir, 'tokens.csv');
@@ -174,15 +180,15 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     const caPem = await waitUntil('kube-apiserver to write its serving certificate', startTimeoutMs, async () => {
       const file = path.join(certDir, 'apiserver.crt');
       return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
-    }, apiserverFailed);
+    }, apiserverFailed, signal);
 
     agent = new Agent({ connect: { ca: caPem } });
     const readyAgent = agent;
     await waitUntil('kube-apiserver /readyz', startTimeoutMs, async () => {
-      const response = await request(`${server}/readyz`, { dispatcher: readyAgent, headers: { authorization: `Bearer ${adminToken}` } });
+      const response = await request(`${server}/readyz`, { dispatcher: readyAgent, headers: { authorization: `Bearer ${adminToken}` }, signal });
       await response.body.text();
       return response.statusCode === 200 ? true : undefined;
-    }, apiserverFailed);
+    }, apiserverFailed, signal);
 
     const writeKubeconfig = (file: string, token: string, namespace = 'default'): void => {
       writeFileSync(file, kubeconfigDocument(server, caPem, token, namespace), { mode: 0o600 });

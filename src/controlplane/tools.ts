@@ -113,6 +113,8 @@ export interface ResolvedTool {
 
 export interface EnsureToolOptions {
   logger?: Logger;
+  /** Kills a running `go build` and rejects when aborted. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -142,11 +144,12 @@ export async function ensureTool(name: ToolName, options: EnsureToolOptions = {}
     return { name, path: target, version, source: 'cache' };
   }
 
-  await buildTool(name, spec, versions, target, log);
+  options.signal?.throwIfAborted();
+  await buildTool(name, spec, versions, target, log, options.signal);
   return { name, path: target, version, source: 'built' };
 }
 
-async function buildTool(name: ToolName, spec: ToolSpec, versions: PinnedVersions, target: string, log: Logger | undefined): Promise<void> {
+async function buildTool(name: ToolName, spec: ToolSpec, versions: PinnedVersions, target: string, log: Logger | undefined, signal: AbortSignal | undefined): Promise<void> {
   const version = spec.version(versions);
   const moduleDir = path.join(goToolsDir, spec.moduleDir);
   const temporary = `${target}.tmp-${process.pid}`;
@@ -172,6 +175,7 @@ async function buildTool(name: ToolName, spec: ToolSpec, versions: PinnedVersion
         cwd: moduleDir,
         env: { ...process.env, GOFLAGS: '-mod=readonly', CGO_ENABLED: '0' },
         stdio: ['ignore', 'ignore', 'pipe'],
+        ...(signal === undefined ? {} : { signal, killSignal: 'SIGKILL' as const }),
       });
 
       const errorLines: string[] = [];
@@ -190,6 +194,10 @@ async function buildTool(name: ToolName, spec: ToolSpec, versions: PinnedVersion
       });
 
       child.on('error', (error) => {
+        if (signal?.aborted === true) {
+          reject(signal.reason);
+          return;
+        }
         const cause = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'the go command was not found on PATH' : error.message;
         reject(new Error(`failed to build ${name}: ${cause}. Install Go 1.26 or later, or set KUBEBUILDER_ASSETS to a folder that has ${name}.`));
       });

@@ -153,18 +153,15 @@ async function useExistingCluster(options: SandboxOptions, progress: (line: stri
 
 /**
  * Starts the embedded control plane with its data under `dir`.
- *
- * NOTE: startControlPlane takes no AbortSignal, so after an abort its start runs on until
- * kube-apiserver is ready or fails, and `Parts` stops it then. When that takes longer than
- * ABANDONED_START_GRACE_MS, the forced exit SIGKILLs etcd and kube-apiserver. A first-run
- * `go build` of a tool runs in the terminal's process group, so Ctrl-C ends it, but SIGTERM does not.
+ * An abort kills a first-run `go build`, stops etcd and kube-apiserver if they were started,
+ * and rejects the start.
  */
 async function startEmbeddedCluster(dir: string, progress: (line: string) => void, parts: Parts, signal: AbortSignal): Promise<Cluster> {
   progress('starting a local control plane (etcd and kube-apiserver on loopback)');
   const dataDir = path.join(dir, 'control-plane');
   mkdirSync(dataDir);
 
-  const starting = startControlPlane({ logger: createLogger({ destination: progressStream(progress) }), dataDir, keepDataDir: true });
+  const starting = startControlPlane({ logger: createLogger({ destination: progressStream(progress) }), dataDir, keepDataDir: true, signal });
   const controlPlane: ControlPlane = await parts.start('the control plane', starting, (started) => started.stop(), signal);
 
   const kubeConfig = new KubeConfig();
