@@ -1,8 +1,9 @@
 /**
- * Deletion of a PhoneNumber: with deletionPolicy Release the number is released at Vobiz, but
- * only when the account owns it, it is active, and no other live PhoneNumber claims it. Then the
- * finalizer is removed. While Vobiz cannot be reached the finalizer stays, so the number is
- * never left behind silently.
+ * Deletion of a PhoneNumber. With deletionPolicy Release, the number is released at Vobiz only
+ * when the account owns it and it is active. The release is skipped when another live
+ * PhoneNumber claims the number, or when the resource's last status reports it as a duplicate.
+ * Then the finalizer is removed. While Vobiz cannot be reached the finalizer stays, so the
+ * number is never left behind silently.
  */
 import { FINALIZER, isPaused, keyOf, type PhoneNumber } from '../api/phone-number.ts';
 import type { Logger } from '../log.ts';
@@ -11,7 +12,7 @@ import type { OwnedNumber, VobizApi } from '../vobiz/types.ts';
 import type { EventRecorder } from './events.ts';
 import type { NumberState, OperatorMetrics } from './metrics.ts';
 import { isNotLeader, type MutationGate } from './mutation-gate.ts';
-import { otherLiveClaimants } from './ownership.ts';
+import { isReportedDuplicate, otherLiveClaimants } from './ownership.ts';
 import type { PhoneNumberWriter, StatusUpdate } from './reconciler.ts';
 import type { ResourceStore } from './resource-store.ts';
 import type { NumberSnapshot } from './snapshot.ts';
@@ -46,6 +47,10 @@ export async function finalize(input: FinalizeInput): Promise<HandlerResult> {
 
   if (wantsRelease && others.length > 0) {
     log.info({ claimedBy: others.map(keyOf) }, 'not releasing: another PhoneNumber claims the number');
+  } else if (wantsRelease && isReportedDuplicate(resource)) {
+    // The number belongs to another claimant, which may be deleted at the same time with
+    // deletionPolicy Retain, as when a namespace is deleted. So a duplicate never releases.
+    log.info('not releasing: the resource was a duplicate and never managed the number');
   } else if (wantsRelease && isPaused(resource)) {
     await input.writeStatus({ synced: { status: 'False', reason: 'Paused', message: 'Deletion waits: the paused annotation is "true", and deletionPolicy Release needs a Vobiz call.' } });
     return { outcome: 'success' };

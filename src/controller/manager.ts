@@ -206,7 +206,7 @@ export async function startOperator(config: OperatorConfig, deps: OperatorDeps =
   // The watch event of the operator's own finalizer write needs no second reconcile, which
   // could repeat a failed Vobiz call at once, so its signature is recorded before the write.
   const writer: PhoneNumberWriter = {
-    writeStatus: (resource, status) => client.writeStatus(resource, status),
+    writeStatus: (resource, status, options) => client.writeStatus(resource, status, options),
     removeFinalizer: (resource) => client.removeFinalizer(resource),
     addFinalizer: async (resource) => {
       const key = keyOf(resource);

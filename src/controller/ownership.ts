@@ -28,6 +28,11 @@ function hasActedAsOwner(resource: PhoneNumber): boolean {
   return ready !== undefined && ready.reason !== DUPLICATE_REASON;
 }
 
+/** True when the last status of `resource` reports it as the duplicate of another claimant. */
+export function isReportedDuplicate(resource: PhoneNumber): boolean {
+  return findCondition(resource.status?.conditions, READY)?.reason === DUPLICATE_REASON;
+}
+
 function compareAge(a: PhoneNumber, b: PhoneNumber): number {
   const byTime = createdAtMs(a) - createdAtMs(b);
   if (byTime !== 0) {

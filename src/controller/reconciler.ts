@@ -27,6 +27,7 @@ import { checkPurchaseBudget } from './purchase-guard.ts';
 import { finalize } from './finalizer.ts';
 import type { EventRecorder } from './events.ts';
 import { classifyFailure, classifyReadFailure, SYNCED_OK, type Failure } from './failures.ts';
+import { isResourceChanged, type StatusWriteOptions } from './kube.ts';
 import type { NumberState, OperatorMetrics } from './metrics.ts';
 import { OPEN_GATE, isNotLeader, type MutationGate } from './mutation-gate.ts';
 import { executeAction } from './mutations.ts';
@@ -44,7 +45,7 @@ export type StatusUpdate = Omit<StatusInput, 'mainAccountId' | 'observation'> & 
 
 /** Writes to PhoneNumbers on the API server; `PhoneNumberClient` implements it. */
 export interface PhoneNumberWriter {
-  writeStatus(resource: PhoneNumber, status: NonNullable<PhoneNumber['status']>): Promise<PhoneNumber>;
+  writeStatus(resource: PhoneNumber, status: NonNullable<PhoneNumber['status']>, options?: StatusWriteOptions): Promise<PhoneNumber>;
   addFinalizer(resource: PhoneNumber): Promise<PhoneNumber>;
   removeFinalizer(resource: PhoneNumber): Promise<PhoneNumber | undefined>;
 }
@@ -74,6 +75,8 @@ export interface ReconcilerDeps {
 const MAX_REPLANS = 3;
 /** Requeue delay while Vobiz finishes a purchase it reports as `pending_purchase`. */
 const PURCHASE_PENDING_RETRY_MS = 15_000;
+const RESOURCE_CHANGED = Symbol('resource changed');
+const OWNERSHIP_LOST = Symbol('ownership lost');
 
 const READY_CONVERGED: ConditionOutcome = {
   status: 'True',
@@ -214,21 +217,50 @@ export class Reconciler {
           if (action.type === 'purchase') {
             // The budget check, the intent and the purchase run one purchase at a time, so two
             // reconciles cannot both pass the check before either has bought.
-            const overBudget = await this.deps.budget.exclusive(async () => {
+            const held = await this.deps.budget.exclusive(async (): Promise<Failure | typeof RESOURCE_CHANGED | typeof OWNERSHIP_LOST | undefined> => {
+              // A claimant created in the same second may have started its purchase while this
+              // reconcile read Vobiz. Its intent is in the store by now, and it keeps the number.
+              if (!ownsNumber(context.resource, this.deps.store.list())) {
+                return OWNERSHIP_LOST;
+              }
+
               const exceeded = await this.checkBudget(action);
               if (exceeded !== undefined) {
                 return exceeded;
               }
-              pendingPurchase = { startedAt: this.now().toISOString(), ...(action.currency === undefined ? {} : { currency: action.currency }) };
-              await this.writeStatus(context, { pendingPurchase });
+
+              // The intent is written only if the resource is unchanged since this reconcile
+              // read it, so a resource deleted, paused or edited during the look-ups above
+              // gets no purchase from a plan made for its old version.
+              const intent = { startedAt: this.now().toISOString(), ...(action.currency === undefined ? {} : { currency: action.currency }) };
+              try {
+                await this.writeStatus(context, { pendingPurchase: intent }, { ifUnchanged: true });
+              } catch (error) {
+                if (isResourceChanged(error)) {
+                  return RESOURCE_CHANGED;
+                }
+                throw error;
+              }
+              pendingPurchase = intent;
+
               observed = await this.mutate(context, action, observed);
               pendingPurchase = undefined;
               return undefined;
             });
-            if (overBudget !== undefined) {
-              log.info({ action: action.type, reason: overBudget.ready.reason }, overBudget.ready.message);
-              await this.deps.events.record(resource, 'Warning', overBudget.ready.reason, overBudget.ready.message);
-              return this.finish(context, observed, overBudget, { ...carried(), pendingPurchase: undefined });
+            if (held === OWNERSHIP_LOST) {
+              log.info({ action: action.type }, 'not buying: another PhoneNumber of the same second started acting on the number first');
+              return this.reportDuplicate(context, this.deps.store.list());
+            }
+            if (held === RESOURCE_CHANGED) {
+              log.info({ action: action.type }, 'not buying: the resource changed while the reconcile read Vobiz; reconciling its new version');
+              // The watch event of the change enqueues the resource at once. The backoff of an
+              // error result covers a watch that lags, without a look-up at Vobiz every second.
+              return { outcome: 'error' };
+            }
+            if (held !== undefined) {
+              log.info({ action: action.type, reason: held.ready.reason }, held.ready.message);
+              await this.deps.events.record(resource, 'Warning', held.ready.reason, held.ready.message);
+              return this.finish(context, observed, held, { ...carried(), pendingPurchase: undefined });
             }
             continue;
           }
@@ -474,7 +506,7 @@ export class Reconciler {
    * Writes the status built from `input` when it differs from the stored one. `observed`, when
    * given, replaces the observed fields (undefined: the account does not own the number).
    */
-  private async writeStatus(context: Context, input: StatusUpdate): Promise<void> {
+  private async writeStatus(context: Context, input: StatusUpdate, options: StatusWriteOptions = {}): Promise<void> {
     const { observed, ...rest } = input;
     const statusInput: StatusInput = { ...rest, mainAccountId: this.deps.vobiz.authId };
     if ('observed' in input) {
@@ -487,7 +519,7 @@ export class Reconciler {
     }
 
     this.gate.assertOpen(`write the status of ${context.key}`);
-    context.resource = await this.deps.writer.writeStatus(context.resource, status);
+    context.resource = await this.deps.writer.writeStatus(context.resource, status, options);
     this.deps.metrics?.statusWrites.inc();
     this.deps.store.remember(context.resource);
     context.log.debug('status written');

@@ -625,6 +625,65 @@ describe('Reconciler', () => {
     expect(ready(h.stored('second')).message).toContain('default/first');
   });
 
+  it('buys nothing for a claimant that lost a same-second tie', async () => {
+    // "early" is reconciled first and stalls in the look-up before it buys. "tied" arrives in
+    // the same second with a lower uid, so it owns the number, and buys it in the meantime.
+    const h = harness();
+    h.vobiz.offer(E164);
+    h.sweep();
+    const created = { creationTimestamp: '2026-07-01T00:00:00Z' };
+    h.cluster.put(phoneNumber('early', { e164: E164, trunkGroupId: TRUNK_A }, { ...created, uid: 'uid-b' }));
+
+    const findOwnedNumber = h.vobiz.findOwnedNumber.bind(h.vobiz);
+    let resume: () => void = () => undefined;
+    const stalled = new Promise<void>((resolve) => (resume = resolve));
+    let stallNext = true;
+    h.vobiz.findOwnedNumber = async (e164) => {
+      const found = await findOwnedNumber(e164);
+      if (stallNext) {
+        stallNext = false;
+        await stalled;
+      }
+      return found;
+    };
+
+    const early = h.newReconciler().reconcile('default/early');
+    await new Promise((resolve) => setImmediate(resolve));
+    h.cluster.put(phoneNumber('tied', { e164: E164, trunkGroupId: TRUNK_B }, { ...created, uid: 'uid-a' }));
+    await h.newReconciler().reconcile('default/tied');
+    resume();
+    await early;
+
+    expect(h.vobiz.mutations()).toEqual([`purchase ${E164}`, `assignTrunk ${E164} ${TRUNK_B}`]);
+    expect(h.vobiz.numbers.get(E164)?.trunkGroupId).toBe(TRUNK_B);
+    expect(ready(h.stored('tied'))).toMatchObject({ status: 'True', reason: 'Converged' });
+    expect(ready(h.stored('early'))).toMatchObject({ status: 'False', reason: 'DuplicateNumber' });
+    expect(h.stored('early')?.status?.pendingPurchase).toBeUndefined();
+  });
+
+  it('buys nothing once the resource changed', async () => {
+    // The resource is paused while the reconcile waits for the look-up before the purchase.
+    const h = harness();
+    h.vobiz.offer(E164);
+    h.sweep();
+    h.cluster.put(phoneNumber('line', { e164: E164, trunkGroupId: TRUNK_A }));
+
+    const findOwnedNumber = h.vobiz.findOwnedNumber.bind(h.vobiz);
+    h.vobiz.findOwnedNumber = async (e164) => {
+      const current = h.stored();
+      if (current !== undefined) {
+        h.cluster.put({ ...current, metadata: { ...current.metadata, annotations: { 'telephony.vobiz-operator.dev/paused': 'true' } } });
+      }
+      return findOwnedNumber(e164);
+    };
+
+    const result = await h.reconciler.reconcile('default/line');
+
+    expect(result).toEqual({ outcome: 'error' });
+    expect(h.vobiz.mutations()).toEqual([]);
+    expect(h.stored()?.status?.pendingPurchase).toBeUndefined();
+  });
+
   it('tells a duplicate to delete one of the two', async () => {
     const h = harness();
     h.sweep();
@@ -691,6 +750,45 @@ describe('Reconciler', () => {
 
       expect(h.vobiz.mutations()).toEqual([]);
       expect(h.stored()).toBeUndefined();
+    });
+
+    it('does not release for a duplicate when both go', async () => {
+      // Deleting a namespace deletes the owner, whose policy is Retain, and the duplicate
+      // together. The duplicate never acted on the number, so its Release must not apply.
+      const h = harness();
+      h.vobiz.own(E164, { trunkGroupId: TRUNK_A });
+      h.sweep();
+      const duplicateStatus = {
+        conditions: [{ type: 'Ready', status: 'False', reason: 'DuplicateNumber', message: 'PhoneNumber default/owner claims it.', lastTransitionTime: '2026-07-01T00:00:02Z' }],
+      };
+      h.cluster.put(phoneNumber('owner', { e164: E164, trunkGroupId: TRUNK_A }, { creationTimestamp: '2026-07-01T00:00:00Z', deletionTimestamp: '2026-07-01T11:00:00Z', finalizers: [FINALIZER] }));
+      h.cluster.put({
+        ...phoneNumber('duplicate', { e164: E164, deletionPolicy: 'Release' }, { creationTimestamp: '2026-07-01T00:00:01Z', deletionTimestamp: '2026-07-01T11:00:00Z', finalizers: [FINALIZER] }),
+        status: duplicateStatus,
+      } as PhoneNumber);
+
+      await h.reconciler.reconcile('default/duplicate');
+      await h.reconciler.reconcile('default/owner');
+
+      expect(h.vobiz.mutations()).toEqual([]);
+      expect(h.vobiz.numbers.get(E164)?.status).toBe('active');
+      expect(h.stored('duplicate')).toBeUndefined();
+      expect(h.stored('owner')).toBeUndefined();
+    });
+
+    it('does not release for a duplicate after the owner went', async () => {
+      const h = harness();
+      h.vobiz.own(E164, { trunkGroupId: TRUNK_A });
+      h.sweep();
+      h.cluster.put({
+        ...phoneNumber('duplicate', { e164: E164, deletionPolicy: 'Release' }, { deletionTimestamp: '2026-07-01T11:00:00Z', finalizers: [FINALIZER] }),
+        status: { conditions: [{ type: 'Ready', status: 'False', reason: 'DuplicateNumber', message: 'PhoneNumber default/owner claims it.', lastTransitionTime: '2026-07-01T00:00:02Z' }] },
+      } as PhoneNumber);
+
+      await h.reconciler.reconcile('default/duplicate');
+
+      expect(h.vobiz.mutations()).toEqual([]);
+      expect(h.stored('duplicate')).toBeUndefined();
     });
 
     it('keeps the finalizer while Vobiz is unreachable', async () => {

@@ -3,10 +3,11 @@
  * records every call, a PhoneNumber writer that keeps objects in a map, and an event sink.
  * Contract and integration tests use the real client, simulator and API server instead.
  */
-import type { KubernetesObject } from '@kubernetes/client-node';
+import { ApiException, type KubernetesObject } from '@kubernetes/client-node';
 
 import { API_VERSION, KIND, phoneNumberSchema, type PhoneNumber, type PhoneNumberStatus } from '../../../../src/api/phone-number.ts';
 import type { EventRecorder, EventType } from '../../../../src/controller/events.ts';
+import type { StatusWriteOptions } from '../../../../src/controller/kube.ts';
 import type { PhoneNumberWriter } from '../../../../src/controller/reconciler.ts';
 import type { ObjectCacheSource } from '../../../../src/controller/resource-store.ts';
 import { VobizError } from '../../../../src/vobiz/errors.ts';
@@ -177,9 +178,13 @@ export class FakeCluster implements PhoneNumberWriter, ObjectCacheSource {
     return found === undefined ? undefined : (structuredClone(found) as KubernetesObject);
   }
 
-  async writeStatus(resource: PhoneNumber, status: PhoneNumberStatus): Promise<PhoneNumber> {
+  async writeStatus(resource: PhoneNumber, status: PhoneNumberStatus, options: StatusWriteOptions = {}): Promise<PhoneNumber> {
+    const stored = this.objects.get(`${resource.metadata.namespace}/${resource.metadata.name}`);
+    if (options.ifUnchanged === true && stored?.metadata.resourceVersion !== resource.metadata.resourceVersion) {
+      throw new ApiException(stored === undefined ? 404 : 409, 'the object has been modified', {}, {});
+    }
     this.statusWrites += 1;
-    const current = this.objects.get(`${resource.metadata.namespace}/${resource.metadata.name}`) ?? resource;
+    const current = stored ?? resource;
     return this.put({ ...current, status });
   }
 
