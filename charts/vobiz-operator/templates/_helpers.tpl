@@ -95,8 +95,9 @@ Key names in the credentials Secret: the chart's own Secret always uses auth-id 
 
 {{/*
 Rules for PhoneNumbers and Events, granted cluster-wide or in each watched namespace. The
-operator lists and watches PhoneNumbers, patches their metadata.finalizers and their status
-subresource, and records Events on them. NOTE: the current code calls neither get nor update,
+operator lists and watches PhoneNumbers, patches their metadata.finalizers, patches and updates
+their status subresource (the update carries a resourceVersion precondition before a purchase),
+and records Events on them. NOTE: the current code calls neither get nor update on phonenumbers,
 nor the finalizers subresource; they are the usual grants of a controller on its own kind.
 */}}
 {{- define "vobiz-operator.phoneNumberRules" -}}
