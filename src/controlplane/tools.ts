@@ -5,7 +5,7 @@
  * Each tool comes from `KUBEBUILDER_ASSETS` when that folder has it (controller-runtime envtest's
  * convention), or from the cache folder, or is built once from Go modules with the machine's Go
  * toolchain. The module versions are pinned in `tools/go/versions.json`, and each tool's folder
- * under `tools/go/` holds a go.mod and go.sum that require exactly that version.
+ * under `tools/go/` contains a go.mod and go.sum that require exactly that version.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
@@ -98,7 +98,7 @@ export function readPinnedVersions(): PinnedVersions {
   return JSON.parse(readFileSync(file, 'utf8')) as PinnedVersions;
 }
 
-/** The cache folder for built tools: `VOBIZ_OPERATOR_CACHE_DIR`, or `.cache/` in the package root. */
+/** Returns the cache folder for built tools: `VOBIZ_OPERATOR_CACHE_DIR`, or `.cache/` in the package root. */
 export function cacheDir(): string {
   return process.env.VOBIZ_OPERATOR_CACHE_DIR ?? path.join(packageRoot, '.cache');
 }
@@ -107,7 +107,7 @@ export interface ResolvedTool {
   name: ToolName;
   path: string;
   version: string;
-  /** Where the binary came from; `built` means this call compiled it. */
+  /** Origin of the binary: `built` means this call compiled it. */
   source: 'kubebuilder-assets' | 'cache' | 'built';
 }
 

@@ -15,7 +15,7 @@ export type NumberStatus = 'active' | 'pending_purchase' | 'pending_release' | '
 export interface OwnedNumber {
   id: string;
   e164: E164;
-  /** Owner: the main account (`MA_...`) or the sub-account (`SA_...`) that holds the number. */
+  /** Owner: the main account (`MA_...`) or the sub-account (`SA_...`) that owns the number. */
   accountId: string;
   country: string;
   region?: string;
