@@ -58,7 +58,7 @@ export class PhoneNumberClient {
       if (resourceVersion === undefined) {
         throw new Error(`cannot write the status of ${keyOf(resource)} only if unchanged: the resource has no resourceVersion`);
       }
-      // A PUT on the status subresource checks metadata.resourceVersion and answers 409 on a
+      // A PUT on the status subresource checks metadata.resourceVersion and returns 409 on a
       // mismatch. A JSON Patch `test` on it would fail with a 422 that also means an invalid status.
       const updated: unknown = await this.api.replaceNamespacedCustomObjectStatus({
         ...target,
