@@ -68,5 +68,10 @@ export async function listAllOwnedNumbers(vobiz: VobizApi, perPage = SWEEP_PAGE_
   if (distinct.size !== numbers.length) {
     throw new IncompleteSweepError(`sweep incomplete: ${numbers.length - distinct.size} numbers appeared on two pages, so others may be missing`, pages);
   }
+
+  // NOTE: when one number leaves and another joins between two pages, `total` stays the same,
+  // no number repeats, and the sweep passes as complete while missing one owned number. The
+  // reconciler looks a number up before any purchase, so this cannot buy twice, but for one sweep
+  // interval an Observe or AdoptOnly resource can report that number as drifted or not owned.
   return { numbers, pages };
 }
