@@ -17,7 +17,7 @@ const redactPaths = [
 
 export interface LoggerOptions {
   level?: LevelWithSilent;
-  /** Where JSON lines go; standard output by default. */
+  /** Destination of the JSON lines; standard output by default. */
   destination?: NodeJS.WritableStream;
 }
 

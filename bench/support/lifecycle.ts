@@ -35,7 +35,7 @@ export class Cleanup {
   }
 }
 
-/** A usage error needs no stack trace, but any other failure may be a bug in the benchmark. */
+/** Formats a failure: a usage error without a stack trace, anything else (possibly a bug in the benchmark) with one. */
 function describeFailure(error: unknown): string {
   if (error instanceof UsageError) return error.message;
   if (error instanceof Error) return error.stack ?? error.message;

@@ -129,7 +129,7 @@ export function parsePhoneNumber(object: unknown): PhoneNumber {
   throw new InvalidPhoneNumberError(reference, issues);
 }
 
-/** The work-queue key of a resource: `namespace/name`. */
+/** Returns the work-queue key of a resource: `namespace/name`. */
 export function keyOf(resource: { metadata: { namespace?: string; name?: string } }): string {
   return `${resource.metadata.namespace ?? ''}/${resource.metadata.name ?? ''}`;
 }
@@ -144,7 +144,7 @@ export function isDeleting(resource: PhoneNumber): boolean {
   return resource.metadata.deletionTimestamp !== undefined && resource.metadata.deletionTimestamp !== null;
 }
 
-/** The resource's creation time in milliseconds since the epoch, or +Infinity when unknown. */
+/** Returns the resource's creation time in milliseconds since the epoch, or +Infinity when unknown. */
 export function createdAtMs(resource: PhoneNumber): number {
   const value = resource.metadata.creationTimestamp;
   if (value === undefined) {

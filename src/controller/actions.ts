@@ -14,7 +14,7 @@ export type Action =
 
 export type ActionType = Action['type'];
 
-/** A one-line English description of an action, for logs and Events. */
+/** Describes an action in one line, for logs and Events. */
 export function describeAction(action: Action): string {
   switch (action.type) {
     case 'purchase':
@@ -32,7 +32,7 @@ export function describeAction(action: Action): string {
   }
 }
 
-/** The Kubernetes Event reason recorded after an action succeeds. */
+/** Returns the Kubernetes Event reason recorded after an action succeeds. */
 export function eventReasonOf(action: Action): string {
   switch (action.type) {
     case 'purchase':

@@ -127,7 +127,7 @@ function planTrunk(input: PlanInput, state: ExpectedState, actions: Action[], dr
 
 /**
  * Plans the actions that converge the observed number with the spec. A cool-off blocks only the
- * sub-account step: the trunk is still planned, so the number keeps routing where the spec says.
+ * sub-account step: the trunk is still planned, so the number keeps routing to the trunk group the spec names.
  */
 export function planNumber(input: PlanInput): Plan {
   const actions: Action[] = [];

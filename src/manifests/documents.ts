@@ -42,7 +42,7 @@ function isEmptyDocument(text: string): boolean {
   return text.split('\n').every((line) => BLANK_OR_COMMENT.test(line) || MARKER_ONLY.test(line));
 }
 
-/** The 1-based line of the first line with content: where a reader looks for the document. */
+/** Returns the 1-based number of the chunk's first line with content, where a reader looks for the document. */
 function firstContentLine(chunk: Chunk): number {
   const offset = chunk.text.split('\n').findIndex((line) => !BLANK_OR_COMMENT.test(line) && !MARKER_ONLY.test(line));
   return chunk.line + Math.max(0, offset);

@@ -1,5 +1,5 @@
 /**
- * What `vobiz-operator plan` reports: for each PhoneNumber, the Vobiz actions the controller
+ * The report of `vobiz-operator plan`: for each PhoneNumber, the Vobiz actions the controller
  * would take, with prices, and the notes that explain why it would take no action or stop early.
  */
 import type { Action } from '../controller/actions.ts';
@@ -53,7 +53,7 @@ export type EntryOutcome = 'change' | 'in-sync' | 'waiting' | 'skipped' | 'probl
 export interface PlanEntry {
   namespace: string;
   name: string;
-  /** Where the manifest was read: `file:line`, or `cluster`. */
+  /** Origin of the manifest: `file:line`, or `cluster`. */
   source: string;
   e164: E164;
   outcome: EntryOutcome;
@@ -78,7 +78,7 @@ export interface PlanReport {
   totals: CurrencyTotal[];
 }
 
-/** The account as the plan sees it; maps are keyed by E.164, trunk id and sub-account id. */
+/** The Vobiz account as the plan reads it. Its maps are keyed by E.164, trunk id and sub-account id. */
 export interface AccountView {
   authId: string;
   owned: ReadonlyMap<E164, OwnedNumber>;

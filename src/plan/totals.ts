@@ -31,7 +31,7 @@ export function purchaseTotals(entries: readonly PlanEntry[]): CurrencyTotal[] {
     .map(([currency, sum]) => ({ currency, setupFee: sum.setup / SCALE, monthlyFee: sum.monthly / SCALE }));
 }
 
-/** The amount Vobiz debits at purchase: the setup fee plus the first month. */
+/** Returns the amount Vobiz debits at purchase: the setup fee plus the first month. */
 export function debitAtPurchase(total: CurrencyTotal): number {
   return (toUnits(total.setupFee) + toUnits(total.monthlyFee)) / SCALE;
 }

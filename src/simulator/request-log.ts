@@ -21,7 +21,7 @@ export interface RequestLogEntry {
   page?: number;
   /** `X-Auth-ID` header of the request. */
   authId?: string;
-  /** `User-Agent` header of the request, which tells apart the clients of one account. */
+  /** `User-Agent` header of the request, which distinguishes the clients of one account. */
   userAgent?: string;
   /** Injected faults that fired, such as `after:delay 2000ms`. */
   faults?: string[];

@@ -1,6 +1,6 @@
 /**
  * Typed errors of the Vobiz client. Every failure the client reports is a `VobizError` whose
- * `code` names what happened, and `retryable` says whether the caller may try again.
+ * `code` names what happened, and `retryable` tells the caller whether it may try again.
  */
 
 export type VobizErrorCode =

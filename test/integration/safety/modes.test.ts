@@ -5,12 +5,12 @@
  * insufficient balance, and a spec the operator never writes. Each case checks the
  * simulator's request log for exactly the Vobiz calls that are due, and none where none are.
  */
-import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { GROUP, PAUSED_ANNOTATION, PLURAL, VERSION, type PhoneNumber } from '../../../src/api/phone-number.ts';
 import type { RunningOperator } from '../../../src/controller/manager.ts';
-import { SimulatorControls, defaultSeed, defaultSubAccountIds, defaultTrunkIds, startSimulator, type RunningSimulator } from '../../../src/simulator/index.ts';
+import { type SimulatorControls, defaultSubAccountIds, defaultTrunkIds } from '../../../src/simulator/index.ts';
 import {
   MUTATIONS,
   callsFor,
@@ -19,10 +19,11 @@ import {
   installCrd,
   metricValue,
   readyCondition,
-  startTestOperator,
+  startHarness,
   waitForReady,
   waitForReason,
   waitForSweeps,
+  type Harness,
   type ResourceAccess,
 } from '../controller/support.ts';
 import { createTestNamespace, eventually, loadTestKubeConfig } from '../support/kube.ts';
@@ -38,10 +39,10 @@ function mutations(entries: { operation: string; status: number | 'dropped' }[])
 describe('modes and ownership', () => {
   let kubeConfig: KubeConfig;
   let namespace: { name: string; remove: () => Promise<void> };
-  let simulator: RunningSimulator;
   let controls: SimulatorControls;
   let operator: RunningOperator;
   let access: ResourceAccess;
+  let harness: Harness;
 
   const common = () => ({ group: GROUP, version: VERSION, plural: PLURAL, namespace: namespace.name });
 
@@ -58,16 +59,14 @@ describe('modes and ownership', () => {
     kubeConfig = loadTestKubeConfig();
     await installCrd(kubeConfig);
     namespace = await createTestNamespace(kubeConfig, 'pn-modes');
-    simulator = await startSimulator({ port: 0, seed: defaultSeed() });
-    controls = new SimulatorControls(simulator.url);
-    access = { objects: kubeConfig.makeApiClient(CustomObjectsApi), namespace: namespace.name };
-    operator = await startTestOperator(kubeConfig, simulator, namespace.name, { sweepIntervalMs: 1_000 });
+    harness = await startHarness(kubeConfig, namespace.name, { sweepIntervalMs: 1_000 });
+    ({ controls, operator } = harness);
+    access = harness;
     await operator.ready;
   });
 
   afterAll(async () => {
-    await operator?.stop();
-    await simulator?.close();
+    await harness?.stop();
     await namespace?.remove();
   });
 

@@ -3,14 +3,14 @@
  * The simulator slows the look-up that precedes every purchase, and the test deletes or pauses
  * the resource inside that window. A purchase then would buy a number that no resource manages.
  */
-import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { FINALIZER, GROUP, PAUSED_ANNOTATION, PLURAL, VERSION } from '../../../src/api/phone-number.ts';
 import type { RunningOperator } from '../../../src/controller/manager.ts';
-import { SimulatorControls, defaultSeed, defaultTrunkIds, startSimulator, type RunningSimulator } from '../../../src/simulator/index.ts';
-import { callsFor, createPhoneNumber, getPhoneNumber, installCrd, startTestOperator, waitForReady, type ResourceAccess } from '../controller/support.ts';
+import { type SimulatorControls, defaultTrunkIds } from '../../../src/simulator/index.ts';
+import { callsFor, createPhoneNumber, getPhoneNumber, installCrd, startHarness, waitForReady, type Harness, type ResourceAccess } from '../controller/support.ts';
 import { createTestNamespace, eventually, loadTestKubeConfig } from '../support/kube.ts';
 
 const [TRUNK_1] = defaultTrunkIds;
@@ -21,10 +21,10 @@ const LOOKUP_DELAY_MS = 4_000;
 describe('purchase fence', () => {
   let kubeConfig: KubeConfig;
   let namespace: { name: string; remove: () => Promise<void> };
-  let simulator: RunningSimulator;
   let controls: SimulatorControls;
   let operator: RunningOperator;
   let access: ResourceAccess;
+  let harness: Harness;
 
   const common = () => ({ group: GROUP, version: VERSION, plural: PLURAL, namespace: namespace.name });
 
@@ -55,10 +55,9 @@ describe('purchase fence', () => {
     kubeConfig = loadTestKubeConfig();
     await installCrd(kubeConfig);
     namespace = await createTestNamespace(kubeConfig, 'pn-fence');
-    simulator = await startSimulator({ port: 0, seed: defaultSeed() });
-    controls = new SimulatorControls(simulator.url);
-    access = { objects: kubeConfig.makeApiClient(CustomObjectsApi), namespace: namespace.name };
-    operator = await startTestOperator(kubeConfig, simulator, namespace.name, { sweepIntervalMs: 60_000 });
+    harness = await startHarness(kubeConfig, namespace.name, { sweepIntervalMs: 60_000 });
+    ({ controls, operator } = harness);
+    access = harness;
     await operator.ready;
   });
 
@@ -69,8 +68,7 @@ describe('purchase fence', () => {
 
   afterAll(async () => {
     await controls?.clearFaults();
-    await operator?.stop();
-    await simulator?.close();
+    await harness?.stop();
     await namespace?.remove();
   });
 

@@ -3,13 +3,13 @@
  * account's trunk groups and sub-accounts before it buys a number, reports the unknown id, and
  * buys once the spec is fixed. The simulator's request log is the proof of what was bought.
  */
-import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { GROUP, PLURAL, VERSION } from '../../../src/api/phone-number.ts';
 import type { RunningOperator } from '../../../src/controller/manager.ts';
-import { SimulatorControls, defaultSeed, defaultSubAccountIds, defaultTrunkIds, startSimulator, type RunningSimulator } from '../../../src/simulator/index.ts';
-import { createPhoneNumber, installCrd, readyCondition, startTestOperator, waitForReady, waitForReason, waitForSweeps, type ResourceAccess } from '../controller/support.ts';
+import { type SimulatorControls, defaultSubAccountIds, defaultTrunkIds } from '../../../src/simulator/index.ts';
+import { createPhoneNumber, installCrd, readyCondition, startHarness, waitForReady, waitForReason, waitForSweeps, type Harness, type ResourceAccess } from '../controller/support.ts';
 import { createTestNamespace, loadTestKubeConfig } from '../support/kube.ts';
 
 const [TRUNK_1] = defaultTrunkIds;
@@ -19,10 +19,10 @@ const UNKNOWN_TRUNK = '3f1c6a2e-0b7d-4c55-9e8a-1d2f3a4b5c99';
 describe('trunk group and sub-account checks before a purchase', () => {
   let kubeConfig: KubeConfig;
   let namespace: { name: string; remove: () => Promise<void> };
-  let simulator: RunningSimulator;
   let controls: SimulatorControls;
   let operator: RunningOperator;
   let access: ResourceAccess;
+  let harness: Harness;
 
   const common = () => ({ group: GROUP, version: VERSION, plural: PLURAL, namespace: namespace.name });
 
@@ -33,16 +33,14 @@ describe('trunk group and sub-account checks before a purchase', () => {
     kubeConfig = loadTestKubeConfig();
     await installCrd(kubeConfig);
     namespace = await createTestNamespace(kubeConfig, 'pn-references');
-    simulator = await startSimulator({ port: 0, seed: defaultSeed() });
-    controls = new SimulatorControls(simulator.url);
-    access = { objects: kubeConfig.makeApiClient(CustomObjectsApi), namespace: namespace.name };
-    operator = await startTestOperator(kubeConfig, simulator, namespace.name, { sweepIntervalMs: 1_000 });
+    harness = await startHarness(kubeConfig, namespace.name, { sweepIntervalMs: 1_000 });
+    ({ controls, operator } = harness);
+    access = harness;
     await operator.ready;
   });
 
   afterAll(async () => {
-    await operator?.stop();
-    await simulator?.close();
+    await harness?.stop();
     await namespace?.remove();
   });
 
